@@ -1,0 +1,44 @@
+# The two commands: `make run` (the whole product, no services needed) and
+# `make test` (the whole suite). Both create .venv and install what they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format translations messages migrate seed clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(PY) -m helpdesk.translations
+
+run: export DEBUG ?= 1
+run: $(STAMP) translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:8000 (web, Celery worker and beat; Ctrl-C stops all)"
+	$(VENV)/bin/honcho -f Procfile.dev start
+
+test: $(STAMP) translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy sla/calendar.py
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l pt_BR --ignore=.venv --ignore=var --no-obsolete
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

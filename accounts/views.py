@@ -1,0 +1,65 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors
+from accounts.forms import ProfileForm, SignupForm
+from accounts.models import Tier
+from accounts.permissions import engineer_required
+from accounts.services import user_signup
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Community sign-up: anyone may create a free Community account."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = user_signup(
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                time_zone=data["time_zone"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your Community account is ready."))
+            return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your preferences were saved."))
+        return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@engineer_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    """Staff list of customer organizations with tier, time zone and local time."""
+    organizations = selectors.organization_list()
+    tier = request.GET.get("tier", "")
+    if tier in Tier.values:
+        organizations = organizations.filter(tier=tier)
+    return render(
+        request,
+        "accounts/organization_list.html",
+        {"organizations": organizations, "tiers": Tier.choices, "tier": tier},
+    )

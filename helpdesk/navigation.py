@@ -1,0 +1,54 @@
+"""The navigation each role sees. One list, filtered per user, rendered by base.html.
+
+A page joins the navigation by adding a line here with the roles that may use it.
+"""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+CUSTOMER, ENGINEER, MANAGER, ADMIN = "customer", "engineer", "manager", "admin"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem(_("Home"), "home", frozenset({CUSTOMER, ENGINEER, MANAGER})),
+    NavItem(_("Organizations"), "organization_list", frozenset({ENGINEER, MANAGER})),
+    NavItem(_("Administration"), "admin:index", frozenset({ADMIN})),
+]
+
+
+def roles_of(user: object) -> set[str]:
+    """The navigation roles of a user: managers are engineers too; admins are staff."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = {user.role}  # type: ignore[attr-defined]
+    if user.is_manager:  # type: ignore[attr-defined]
+        roles.add(ENGINEER)
+    if user.is_staff:  # type: ignore[attr-defined]
+        roles.add(ADMIN)
+    return roles
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Context processor: `nav_items` as (label, url, active) for the signed-in user."""
+    roles = roles_of(request.user)
+    if not roles:
+        return {"nav_items": []}
+    path = request.path
+    items = []
+    for item in NAVIGATION:
+        if item.roles & roles:
+            url = reverse(item.url_name)
+            active = path == url if url == "/" else path.startswith(url)
+            items.append({"label": item.label, "url": url, "active": active})
+    return {"nav_items": items}

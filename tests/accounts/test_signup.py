@@ -1,0 +1,91 @@
+import pytest
+from django.core import mail
+
+from accounts.models import Tier, User
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "first_name": "Priya",
+    "last_name": "Sharma",
+    "email": "Priya@Example.com",
+    "time_zone": "Asia/Kolkata",
+    "password1": "a-long-unusual-passphrase",
+    "password2": "a-long-unusual-passphrase",
+}
+
+
+def test_signup_creates_a_community_customer_with_their_own_organization(client):
+    response = client.post("/accounts/signup/", GOOD)
+    assert response.status_code == 302
+    user = User.objects.get(email="priya@example.com")
+    assert user.is_customer
+    assert user.organization.tier == Tier.COMMUNITY
+    assert user.organization.time_zone == "Asia/Kolkata"
+    assert list(user.organization.members.all()) == [user]
+    # Signed in straight away.
+    assert client.get("/").status_code == 200
+
+
+def test_signup_refuses_an_existing_email_in_another_case(client):
+    CustomerFactory(email="priya@example.com")
+    response = client.post("/accounts/signup/", {**GOOD, "email": "PRIYA@EXAMPLE.COM"})
+    assert response.status_code == 200
+    assert "already exists" in response.context["form"].errors["email"][0]
+    assert User.objects.filter(email__iexact="priya@example.com").count() == 1
+
+
+def test_signup_refuses_mismatched_or_weak_passwords_without_losing_input(client):
+    response = client.post("/accounts/signup/", {**GOOD, "password2": "something-else"})
+    assert "password2" in response.context["form"].errors
+    assert response.context["form"]["email"].value() == GOOD["email"]
+    response = client.post("/accounts/signup/", {**GOOD, "password1": "123", "password2": "123"})
+    assert "password1" in response.context["form"].errors
+    assert not User.objects.exists()
+
+
+def test_login_accepts_the_email_in_any_case(client):
+    CustomerFactory(email="dana@example.com")
+    response = client.post(
+        "/accounts/login/", {"username": "DANA@example.com", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+
+
+def test_wrong_password_shows_an_error(client):
+    CustomerFactory(email="dana@example.com")
+    response = client.post("/accounts/login/", {"username": "dana@example.com", "password": "no"})
+    assert response.status_code == 200
+    assert "do not match" in response.content.decode()
+
+
+def test_password_reset_sends_an_email_with_a_working_link(client):
+    CustomerFactory(email="erin@example.com")
+    client.post("/accounts/password/reset/", {"email": "erin@example.com"})
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    link = next(line for line in body.splitlines() if "/accounts/password/reset/" in line)
+    path = link[link.index("/accounts/") :].strip()
+    response = client.get(path, follow=True)
+    assert response.context["validlink"] is True
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "fresh-secret-phrase", "new_password2": "fresh-secret-phrase"}
+    )
+    assert response.status_code == 302
+    assert client.login(username="erin@example.com", password="fresh-secret-phrase")
+
+
+def test_password_change(customer_client, customer):
+    response = customer_client.post(
+        "/accounts/password/change/",
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "another-long-phrase",
+            "new_password2": "another-long-phrase",
+        },
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.check_password("another-long-phrase")

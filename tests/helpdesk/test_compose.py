@@ -1,0 +1,32 @@
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.compose
+def test_docker_compose_file_is_valid():
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+        cwd=ROOT,
+        env={**os.environ, "SECRET_KEY": "compose-check"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.compose
+def test_docker_compose_runs_web_worker_beat_db_and_redis():
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "--services"],
+        cwd=ROOT,
+        env={**os.environ, "SECRET_KEY": "compose-check"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert {"db", "redis", "web", "worker", "beat"} <= set(result.stdout.split())
