@@ -137,6 +137,16 @@ STORAGES = {
     },
 }
 
+# Attachments: a size limit and a list of refused file types, both configurable.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_REFUSED_EXTENSIONS = frozenset(
+    env.list(
+        "ATTACHMENT_REFUSED_EXTENSIONS",
+        default=["exe", "bat", "cmd", "com", "scr", "msi", "vbs", "js", "jar", "ps1", "dll"],
+    )
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+
 # Redis serves as Celery broker and cache when REDIS_URL is set; otherwise the
 # broker is kombu's file-system transport, so worker and beat run with no server.
 REDIS_URL = env("REDIS_URL", default="")
@@ -164,6 +174,7 @@ else:
 # in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <support@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -176,6 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "helpdesk.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
@@ -186,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "sla.models.Priority",
+        "LevelEnum": "sla.models.Level",
+    },
 }
 
 # Security: strict when DEBUG is off (production); `check --deploy` stays quiet.

@@ -148,7 +148,18 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
+def seeded(transactional_db) -> None:
+    """Re-apply the data migrations' seeds: a transactional test's flush removes them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("accounts.migrations.0002_role_groups").create_role_groups(apps, None)
+    import_module("sla.migrations.0002_seed_policy").seed_policy(apps, None)
+
+
+@pytest.fixture
+def page(browser, live_server, seeded) -> Iterator[object]:
     """A fresh browser context per test (own cookies), base URL = the live server."""
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     page = context.new_page()

@@ -1,0 +1,252 @@
+"""The manager's SLA pages: plans and targets, calendars and holidays, the priority matrix.
+
+Each view parses a form, calls one service, and renders; invalid input is shown back with
+its errors and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import manager_required
+from sla import selectors, services
+from sla.forms import (
+    CalendarForm,
+    HolidayForm,
+    PlanForm,
+    PriorityMatrixForm,
+    PublicHolidaysForm,
+    TargetFormSet,
+    target_formset_initial,
+)
+from sla.models import Calendar, Holiday, Metric, SupportPlan
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+@manager_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Every plan with its calendar, targets table and tiers; the calendars; the matrix link."""
+    return render(
+        request,
+        "sla/plan_list.html",
+        {
+            "overviews": selectors.plan_overviews(),
+            "metrics": Metric.labels,
+            "calendars": [
+                (calendar, selectors.schedule_summary(calendar.intervals.all()))
+                for calendar in selectors.calendar_list()
+            ],
+        },
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """A plan's calendar, description and its P1–P4 × metric targets, saved together."""
+    plan = get_object_or_404(SupportPlan.objects.select_related("calendar"), code=code)
+    initial = {"calendar": plan.calendar, "description": plan.description}
+    targets_initial = target_formset_initial(list(plan.targets.all()))
+    if request.method == "POST":
+        form = PlanForm(request.POST, initial=initial)
+        formset = TargetFormSet(request.POST, initial=targets_initial, prefix="targets")
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.plan_update(
+                    plan=plan,
+                    calendar=form.cleaned_data["calendar"],
+                    description=form.cleaned_data["description"],
+                    targets=formset.targets(),
+                )
+            except ValidationError as error:
+                _apply_plan_errors(form, formset, error)
+            else:
+                messages.success(
+                    request,
+                    _("The targets of %(plan)s were saved. New tickets get them.")
+                    % {"plan": plan.name},
+                )
+                return redirect("sla:plan_list")
+        messages.error(request, _("Nothing was saved: correct the errors below."))
+    else:
+        form = PlanForm(initial=initial)
+        formset = TargetFormSet(initial=targets_initial, prefix="targets")
+    return render(
+        request,
+        "sla/plan_edit.html",
+        {"plan": plan, "form": form, "formset": formset, "metrics": Metric.choices},
+    )
+
+
+def _apply_plan_errors(form: PlanForm, formset: Any, error: ValidationError) -> None:
+    """Service errors keyed ``"P1.first_response.duration"`` go to that target's form."""
+    forms_by_slot = {(f.priority, f.metric): f for f in formset.forms}
+    for key, field_messages in error.message_dict.items():
+        priority, _dot, rest = key.partition(".")
+        metric, _dot, field = rest.partition(".")
+        target_form = forms_by_slot.get((priority, metric))
+        if target_form is not None:
+            target_form.add_error(field if field in target_form.fields else None, field_messages)
+        else:
+            form.add_error(key if key in form.fields else None, field_messages)
+
+
+def _calendar_context(
+    request: HttpRequest,
+    calendar: Calendar,
+    *,
+    calendar_form: CalendarForm | None = None,
+    holiday_form: HolidayForm | None = None,
+) -> dict[str, Any]:
+    weekly_hours = selectors.weekly_hours_of(calendar)
+    if calendar_form is None:
+        calendar_form = CalendarForm(initial=CalendarForm.initial_for(calendar, weekly_hours))
+    if holiday_form is None:
+        holiday_form = HolidayForm(instance=Holiday(calendar=calendar))
+    countries = selectors.supported_countries()
+    this_year = timezone.localdate().year
+    public_form = PublicHolidaysForm(
+        request.GET or None,
+        countries=countries,
+        initial={"country": selectors.most_common_country(), "year": this_year},
+    )
+    country, year = public_form.initial["country"], this_year
+    if public_form.is_bound and public_form.is_valid():
+        country = public_form.cleaned_data["country"]
+        year = public_form.cleaned_data["year"] or this_year
+    language = translation.to_locale(translation.get_language() or "en")  # "pt_BR"
+    public = selectors.public_holidays(country=country, years=[year], language=language)
+    return {
+        "calendar": calendar,
+        "calendar_form": calendar_form,
+        "holiday_form": holiday_form,
+        "summary": selectors.schedule_summary(calendar.intervals.all()),
+        "holidays": list(calendar.holidays.all()),
+        "plans": list(calendar.plans.all()),
+        "public_form": public_form,
+        "public_country": country,
+        "public_year": year,
+        "public_holidays": sorted(public.items()),
+    }
+
+
+def _get_calendar(pk: int) -> Calendar:
+    try:
+        return selectors.calendar_detail(pk)
+    except Calendar.DoesNotExist:
+        raise Http404 from None
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A calendar's settings and weekly hours (editable), its holidays, public holidays."""
+    calendar = _get_calendar(pk)
+    calendar_form = None
+    if request.method == "POST":
+        calendar_form = CalendarForm(request.POST)
+        if calendar_form.is_valid():
+            try:
+                services.calendar_update(
+                    calendar=calendar,
+                    is_24x7=calendar_form.cleaned_data["is_24x7"],
+                    use_public_holidays=calendar_form.cleaned_data["use_public_holidays"],
+                    description=calendar_form.cleaned_data["description"],
+                    weekly_hours=calendar_form.weekly_hours(),
+                )
+            except ValidationError as error:
+                _apply_errors(calendar_form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The calendar %(name)s was saved. New tickets use it.")
+                    % {"name": calendar.name},
+                )
+                return redirect("sla:calendar_detail", pk=calendar.pk)
+        messages.error(request, _("Nothing was saved: correct the errors below."))
+    return render(
+        request,
+        "sla/calendar_detail.html",
+        _calendar_context(request, calendar, calendar_form=calendar_form),
+    )
+
+
+@manager_required
+@require_POST
+def holiday_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add one of the calendar's own holidays."""
+    calendar = _get_calendar(pk)
+    form = HolidayForm(request.POST, instance=Holiday(calendar=calendar))
+    if form.is_valid():
+        try:
+            holiday = services.holiday_add(
+                calendar=calendar, date=form.cleaned_data["date"], name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s on %(date)s was added.")
+                % {"name": holiday.name, "date": holiday.date.isoformat()},
+            )
+            return redirect("sla:calendar_detail", pk=calendar.pk)
+    messages.error(request, _("The holiday was not added: correct the errors below."))
+    return render(
+        request, "sla/calendar_detail.html", _calendar_context(request, calendar, holiday_form=form)
+    )
+
+
+@manager_required
+@require_POST
+def holiday_remove(request: HttpRequest, pk: int, holiday_pk: int) -> HttpResponse:
+    """Remove one of the calendar's own holidays."""
+    holiday = get_object_or_404(Holiday, pk=holiday_pk, calendar_id=pk)
+    services.holiday_remove(holiday=holiday)
+    messages.success(
+        request,
+        _("%(name)s on %(date)s was removed.")
+        % {"name": holiday.name, "date": holiday.date.isoformat()},
+    )
+    return redirect("sla:calendar_detail", pk=pk)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def priority_matrix(request: HttpRequest) -> HttpResponse:
+    """The impact × urgency matrix that derives a new ticket's priority (view and edit)."""
+    initial = PriorityMatrixForm.initial_for(
+        {
+            (impact, urgency): priority
+            for impact, row in services.priority_matrix().items()
+            for urgency, priority in row.items()
+        }
+    )
+    if request.method == "POST":
+        form = PriorityMatrixForm(request.POST, initial=initial)
+        if form.is_valid():
+            try:
+                services.priority_matrix_update(matrix=form.matrix())
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request, _("The priority matrix was saved. New tickets follow it.")
+                )
+                return redirect("sla:priority_matrix")
+        messages.error(request, _("Nothing was saved: correct the errors below."))
+    else:
+        form = PriorityMatrixForm(initial=initial)
+    return render(request, "sla/priority_matrix.html", {"form": form})

@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from tickets.models import Attachment, Comment, Event, Product, Ticket
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+class CommentInline(admin.TabularInline):
+    model = Comment
+    extra = 0
+    fields = ["author", "is_public", "by_staff", "created_at", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    fields = ["created_at", "kind", "actor", "is_public", "data"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-mostly: changes go through the product's pages so clocks and history stay right."""
+
+    list_display = ["id", "subject", "organization", "priority", "status", "assignee", "created_at"]
+    list_filter = ["status", "priority", "tier", "channel", "plan"]
+    search_fields = ["subject", "organization__name", "requester__email"]
+    date_hierarchy = "created_at"
+    list_select_related = ["organization", "assignee"]
+    readonly_fields = [
+        field.name for field in Ticket._meta.fields if field.name not in ("product", "component")
+    ]
+    inlines = [CommentInline, EventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "ticket", "content_type", "size", "is_public", "created_at"]
+    list_filter = ["is_public", "content_type"]
+    search_fields = ["name"]
+    readonly_fields = ["ticket", "comment", "file", "content_type", "size", "uploaded_by"]

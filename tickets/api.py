@@ -1,0 +1,127 @@
+"""REST API for tickets: one thin view per operation, all through the ticket services."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sla.models import SLAClock
+from tickets import selectors, services
+from tickets.models import Channel, Ticket
+from tickets.serializers import (
+    CommentInput,
+    CommentOutput,
+    PriorityInput,
+    StatusInput,
+    TicketCreateInput,
+    TicketOutput,
+)
+
+
+def _output(ticket: Ticket) -> dict:
+    ticket = (
+        Ticket.objects.select_related("organization", "requester")
+        .prefetch_related("clocks")
+        .get(pk=ticket.pk)
+    )
+    return TicketOutput(ticket, context={"now": timezone.now()}).data
+
+
+class TicketListCreate(generics.ListAPIView):
+    """Tickets the caller may see, newest activity first; POST files a ticket (channel API)."""
+
+    serializer_class = TicketOutput
+
+    def get_queryset(self):
+        return (
+            selectors.tickets_visible_to(self.request.user)
+            .select_related("organization", "requester")
+            .prefetch_related(Prefetch("clocks", queryset=SLAClock.objects.order_by("metric")))
+            .order_by("-last_activity_at", "-pk")
+        )
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(request=TicketCreateInput, responses={201: TicketOutput})
+    def post(self, request: Request) -> Response:
+        data = TicketCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        ticket = services.ticket_create(
+            requester=request.user,
+            channel=Channel.API,
+            subject=values["subject"],
+            description=values["description"],
+            impact=values["impact"],
+            urgency=values["urgency"],
+            priority_override=values.get("priority_override") or None,
+            override_reason=values["override_reason"],
+            component=values["component"],
+        )
+        return Response(_output(ticket), status=status.HTTP_201_CREATED)
+
+
+class TicketDetail(APIView):
+    @extend_schema(responses=TicketOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        return Response(_output(ticket))
+
+
+class TicketComments(APIView):
+    @extend_schema(responses=CommentOutput(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        comments = selectors.ticket_conversation(ticket=ticket, viewer=request.user)
+        return Response(CommentOutput(comments, many=True).data)
+
+    @extend_schema(request=CommentInput, responses={201: CommentOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_add(
+            ticket=ticket,
+            author=request.user,
+            body=data.validated_data["body"],
+            is_public=data.validated_data["is_public"],
+            channel=Channel.API,
+        )
+        return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+
+class TicketStatus(APIView):
+    @extend_schema(request=StatusInput, responses=TicketOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        data = StatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_change_status(
+            ticket=ticket,
+            actor=request.user,
+            status=data.validated_data["status"],
+            expected_version=data.validated_data.get("version"),
+        )
+        return Response(_output(ticket))
+
+
+class TicketPriority(APIView):
+    @extend_schema(request=PriorityInput, responses=TicketOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        data = PriorityInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_change_priority(
+            ticket=ticket,
+            actor=request.user,
+            priority=data.validated_data["priority"],
+            reason=data.validated_data["reason"],
+            expected_version=data.validated_data.get("version"),
+        )
+        return Response(_output(ticket))

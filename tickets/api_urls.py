@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tickets import api
+
+urlpatterns = [
+    path("tickets/", api.TicketListCreate.as_view(), name="api_ticket_list"),
+    path("tickets/<int:pk>/", api.TicketDetail.as_view(), name="api_ticket_detail"),
+    path("tickets/<int:pk>/comments/", api.TicketComments.as_view(), name="api_ticket_comments"),
+    path("tickets/<int:pk>/status/", api.TicketStatus.as_view(), name="api_ticket_status"),
+    path("tickets/<int:pk>/priority/", api.TicketPriority.as_view(), name="api_ticket_priority"),
+]

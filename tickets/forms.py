@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import Level, Priority
+from tickets.models import Product
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list:
+        if not data:
+            return []
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class TicketCreateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("— not sure —"),
+    )
+    component = forms.CharField(label=_("Component or version"), max_length=120, required=False)
+    impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices, widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Level.choices, widget=forms.RadioSelect)
+    override = forms.BooleanField(label=_("My business needs a different priority"), required=False)
+    priority_override = forms.ChoiceField(
+        label=_("Priority"), choices=[("", "—"), *Priority.choices], required=False
+    )
+    override_reason = forms.CharField(
+        label=_("Why?"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happened, what you expected, and any error message. Markdown works."),
+    )
+    cc = forms.ModelMultipleChoiceField(
+        label=_("CC colleagues"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args: object, colleagues: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["cc"].queryset = colleagues
+        if not colleagues:
+            del self.fields["cc"]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("override"):
+            if not data.get("priority_override"):
+                self.add_error("priority_override", _("Choose the priority you need."))
+            if not (data.get("override_reason") or "").strip():
+                self.add_error("override_reason", _("Say why the priority should be different."))
+        else:
+            data["priority_override"] = ""
+            data["override_reason"] = ""
+        return data
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class StaffReplyForm(ReplyForm):
+    is_public = forms.TypedChoiceField(
+        label=_("Visibility"),
+        choices=[("1", _("Public reply")), ("0", _("Internal note"))],
+        coerce=lambda value: value == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+
+
+class PriorityChangeForm(forms.Form):
+    priority = forms.ChoiceField(label=_("New priority"), choices=Priority.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

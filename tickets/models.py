@@ -1,0 +1,241 @@
+"""Tickets, their conversation, attachments and timeline."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import Level, Priority
+from tickets import workflow
+
+
+class Status(models.TextChoices):
+    NEW = workflow.NEW, _("New")
+    OPEN = workflow.OPEN, _("Open")
+    PENDING_CUSTOMER = workflow.PENDING_CUSTOMER, _("Pending customer")
+    ON_HOLD = workflow.ON_HOLD, _("On hold")
+    SOLVED = workflow.SOLVED, _("Solved")
+    CLOSED = workflow.CLOSED, _("Closed")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+
+
+class Product(models.Model):
+    """Products (and their components) a ticket can be about; kept by administrators."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), help_text=_("Markdown is supported."))
+    description_html = models.TextField(editable=False, default="")
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+    )
+    cc = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("CC"),
+        blank=True,
+        related_name="cc_tickets",
+    )
+    impact = models.CharField(_("impact"), max_length=10, choices=Level.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Level.choices)
+    derived_priority = models.CharField(
+        _("derived priority"), max_length=2, choices=Priority.choices
+    )
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    priority_reason = models.TextField(
+        _("priority reason"),
+        blank=True,
+        help_text=_("Why the priority differs from the impact × urgency matrix."),
+    )
+    priority_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    component = models.CharField(_("component"), max_length=120, blank=True)
+    # The SLA terms in force when the ticket was created govern it for good.
+    tier = models.CharField(_("tier at creation"), max_length=20)
+    plan = models.ForeignKey(
+        "sla.SupportPlan", verbose_name=_("support plan"), on_delete=models.PROTECT
+    )
+    sla_terms = models.JSONField(_("SLA terms"), default=dict, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    last_customer_activity_at = models.DateTimeField(
+        _("last customer activity"), default=timezone.now
+    )
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    first_responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Optimistic concurrency: every write bumps it; a stale write is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organization", "-last_activity_at"]),
+            models.Index(fields=["requester", "-last_activity_at"]),
+            models.Index(fields=["status", "priority"]),
+            models.Index(fields=["assignee", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in workflow.ACTIVE
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # A random folder per file: names never collide and cannot be guessed.
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{filename}"
+
+
+class Comment(models.Model):
+    """A public reply (seen by the customer) or an internal note (staff only)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    body_html = models.TextField(editable=False, default="")
+    is_public = models.BooleanField(_("public reply"), default=True)
+    is_automatic = models.BooleanField(default=False)
+    by_staff = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference} comment {self.pk}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    is_public = models.BooleanField(default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def extension(self) -> str:
+        return os.path.splitext(self.name)[1].lower()
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Ticket created")
+    PLAN_APPLIED = "plan_applied", _("Support plan applied")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    PRIORITY_OVERRIDDEN = "priority_overridden", _("Priority overridden")
+    PRIORITY_RECLASSIFIED = "priority_reclassified", _("Priority re-classified")
+    ASSIGNEE_CHANGED = "assignee_changed", _("Assignee changed")
+    REPLY_ADDED = "reply_added", _("Public reply")
+    NOTE_ADDED = "note_added", _("Internal note")
+    CC_CHANGED = "cc_changed", _("CC changed")
+    SLA_STARTED = "sla_started", _("SLA clock started")
+    SLA_RECOMPUTED = "sla_recomputed", _("SLA deadline recomputed")
+    SLA_MET = "sla_met", _("SLA target met")
+    SLA_PAUSED = "sla_paused", _("SLA clock paused")
+    SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
+    SLA_AT_RISK = "sla_at_risk", _("SLA at risk")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+
+
+class Event(models.Model):
+    """One line of a ticket's history: who did what, when, from what to what."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    is_public = models.BooleanField(default=True, help_text=_("Shown to the customer."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"

@@ -1,0 +1,61 @@
+"""E-mail to the requester and CC'd colleagues when staff reply publicly or the status changes.
+
+One Celery task per recipient, so one failing address delays nothing else.
+Internal notes never reach this module's messages.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+from helpdesk.tasks import send_email
+from tickets.models import Comment, Status, Ticket
+
+
+def _recipients(ticket: Ticket, *, exclude: User | None = None) -> list[User]:
+    people = [ticket.requester, *ticket.cc.filter(is_active=True)]
+    seen: set[int] = set()
+    result = []
+    for person in people:
+        if person.pk in seen or (exclude is not None and person.pk == exclude.pk):
+            continue
+        seen.add(person.pk)
+        result.append(person)
+    return result
+
+
+def _ticket_url(ticket: Ticket) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("ticket_detail", args=[ticket.pk])
+
+
+def _send(ticket: Ticket, recipient: User, template: str, context: dict[str, object]) -> None:
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        context = {**context, "ticket": ticket, "recipient": recipient, "url": _ticket_url(ticket)}
+        subject = render_to_string(f"tickets/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"tickets/email/{template}.txt", context)
+    send_email.delay(
+        to=recipient.email,
+        subject=" ".join(subject.split()),
+        body=body,
+        headers={"X-Helpdesk-Ticket": str(ticket.pk)},
+    )
+
+
+def comment_notify(*, comment_id: int) -> None:
+    """Tell the requester and CCs about a public staff reply (never an internal note)."""
+    comment = Comment.objects.select_related("ticket__requester", "author").get(pk=comment_id)
+    if not comment.is_public or not comment.by_staff:
+        return
+    for recipient in _recipients(comment.ticket, exclude=comment.author):
+        _send(comment.ticket, recipient, "reply", {"comment": comment})
+
+
+def status_notify(*, ticket_id: int, status: str) -> None:
+    """Tell the requester and CCs that their ticket's status changed."""
+    ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
+    for recipient in _recipients(ticket):
+        _send(ticket, recipient, "status", {"status_label": Status(status).label})

@@ -1,0 +1,121 @@
+"""Reads on tickets. "What may this user see" is where every view and search starts."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Tier, User
+from sla.models import SLAClock
+from tickets.models import Attachment, Comment, Event, Status, Ticket
+
+SORTS = {
+    "activity": ("-last_activity_at", "-pk"),
+    "created": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+    "priority": ("priority", "-last_activity_at"),
+}
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """Staff see every ticket; a customer sees their organization's (Community: their own)."""
+    if not user.is_authenticated or not user.is_active:
+        return Ticket.objects.none()
+    if user.is_engineer:
+        return Ticket.objects.all()
+    if user.organization_id is None:
+        return Ticket.objects.none()
+    if user.organization.tier == Tier.COMMUNITY:
+        return Ticket.objects.filter(Q(requester=user) | Q(cc=user)).distinct()
+    return Ticket.objects.filter(organization_id=user.organization_id)
+
+
+def ticket_get_visible(*, user: User, pk: int) -> Ticket:
+    """The ticket if this user may see it, else 404 (never a 403 that confirms it exists)."""
+    ticket = (
+        tickets_visible_to(user)
+        .select_related("organization", "requester", "assignee", "product", "plan")
+        .filter(pk=pk)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def portal_ticket_list(
+    *,
+    user: User,
+    scope: str = "mine",
+    status: str = "",
+    priority: str = "",
+    query: str = "",
+    sort: str = "activity",
+) -> QuerySet[Ticket]:
+    """The customer's list: their own or their organization's tickets, filtered and sorted.
+
+    Clocks are prefetched, so the page costs a fixed number of queries.
+    """
+    tickets = tickets_visible_to(user)
+    if scope == "mine" or (user.organization and user.organization.tier == Tier.COMMUNITY):
+        tickets = tickets.filter(Q(requester=user) | Q(cc=user)).distinct()
+    if status == "active":
+        tickets = tickets.exclude(status__in=[Status.SOLVED, Status.CLOSED])
+    elif status in Status.values:
+        tickets = tickets.filter(status=status)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    query = query.strip()
+    if query:
+        reference = query.lstrip("#")
+        match = Q(subject__icontains=query)
+        if reference.isdigit():
+            match |= Q(pk=int(reference))
+        tickets = tickets.filter(match)
+    return (
+        tickets.select_related("requester", "assignee")
+        .prefetch_related(Prefetch("clocks", queryset=SLAClock.objects.order_by("metric")))
+        .order_by(*SORTS.get(sort, SORTS["activity"]))
+    )
+
+
+def ticket_conversation(*, ticket: Ticket, viewer: User) -> QuerySet[Comment]:
+    """Comments in order, with authors and attachments; internal notes for staff only."""
+    comments = ticket.comments.select_related("author").prefetch_related("attachments")
+    if not viewer.is_engineer:
+        comments = comments.filter(is_public=True)
+    return comments
+
+
+def ticket_timeline(*, ticket: Ticket, viewer: User) -> QuerySet[Event]:
+    """Events in order; staff-only events (notes, assignment, SLA flags) for staff only."""
+    events = ticket.events.select_related("actor")
+    if not viewer.is_engineer:
+        events = events.filter(is_public=True)
+    return events
+
+
+def ticket_files(*, ticket: Ticket, viewer: User) -> QuerySet[Attachment]:
+    files = ticket.attachments.filter(comment__isnull=True)
+    if not viewer.is_engineer:
+        files = files.filter(is_public=True)
+    return files
+
+
+def attachment_get_visible(*, user: User, pk: int) -> Attachment:
+    """An attachment of a ticket the user may see; internal ones for staff only; else 404."""
+    attachment = (
+        Attachment.objects.select_related("ticket")
+        .filter(pk=pk, ticket__in=tickets_visible_to(user))
+        .first()
+    )
+    if attachment is None or (not attachment.is_public and not user.is_engineer):
+        raise Http404
+    return attachment
+
+
+def organization_colleagues(user: User) -> QuerySet[User]:
+    """People a customer may CC: active members of the same organization."""
+    if user.organization_id is None:
+        return User.objects.none()
+    return user.organization.members.filter(is_active=True).exclude(pk=user.pk)

@@ -1,0 +1,84 @@
+"""Explicit input and output serializers for the tickets API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from sla.models import Level, Priority, SLAClock
+from tickets.models import Comment, Status, Ticket
+
+
+class ClockOutput(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SLAClock
+        fields = ["metric", "target", "started_at", "due_at", "met_at", "breached_at", "state"]
+
+    def get_state(self, clock: SLAClock) -> str:
+        return clock.state_at(self.context["now"])
+
+
+class TicketOutput(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    organization = serializers.CharField(source="organization.name")
+    requester = serializers.EmailField(source="requester.email")
+    clocks = ClockOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "reference",
+            "subject",
+            "description",
+            "organization",
+            "requester",
+            "impact",
+            "urgency",
+            "derived_priority",
+            "priority",
+            "priority_reason",
+            "status",
+            "channel",
+            "tier",
+            "created_at",
+            "last_activity_at",
+            "clocks",
+        ]
+
+
+class TicketCreateInput(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    impact = serializers.ChoiceField(choices=Level.choices)
+    urgency = serializers.ChoiceField(choices=Level.choices)
+    priority_override = serializers.ChoiceField(
+        choices=Priority.choices, required=False, allow_blank=True
+    )
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    component = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentInput(serializers.Serializer):
+    body = serializers.CharField()
+    is_public = serializers.BooleanField(default=True)
+
+
+class CommentOutput(serializers.ModelSerializer):
+    author = serializers.EmailField(source="author.email", default=None)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "is_public", "by_staff", "created_at"]
+
+
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    version = serializers.IntegerField(required=False)
+
+
+class PriorityInput(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField()
+    version = serializers.IntegerField(required=False)

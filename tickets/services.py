@@ -1,0 +1,407 @@
+"""Writes on tickets: create, reply, change status/priority/assignee.
+
+The portal, the queue, the e-mail channel and the API all call these, so they
+cannot disagree. Each service owns its transaction and schedules its e-mail
+with `transaction.on_commit`, so nothing is sent for a rolled-back change.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Tier, User
+from helpdesk.exceptions import PolicyViolation, StaleUpdate
+from sla import clocks
+from sla import services as sla_services
+from sla.models import Level, Metric, Priority
+from tickets import workflow
+from tickets.attachments import guess_content_type, safe_file_name, validate_upload
+from tickets.models import Attachment, Channel, Comment, Event, EventKind, Product, Status, Ticket
+from tickets.rendering import render_markdown
+
+
+def _record(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: User | None,
+    at: datetime.datetime,
+    public: bool = True,
+    **data: object,
+) -> Event:
+    return Event.objects.create(
+        ticket=ticket, kind=kind, actor=actor, data=data, is_public=public, created_at=at
+    )
+
+
+def _store_attachments(
+    *, ticket: Ticket, comment: Comment | None, uploads: Sequence[UploadedFile], by: User | None
+) -> list[Attachment]:
+    stored = []
+    for upload in uploads:
+        name = safe_file_name(upload.name or "")
+        attachment = Attachment(
+            ticket=ticket,
+            comment=comment,
+            name=name,
+            content_type=guess_content_type(name),
+            size=upload.size or 0,
+            is_public=comment.is_public if comment else True,
+            uploaded_by=by,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def validate_uploads(uploads: Sequence[UploadedFile]) -> None:
+    """Raise one ValidationError listing every refused file (size or type)."""
+    errors: list[ValidationError] = []
+    for upload in uploads:
+        try:
+            validate_upload(upload)
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError({"attachments": errors})
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester: User,
+    subject: str,
+    description: str,
+    impact: str,
+    urgency: str,
+    channel: str = Channel.WEB,
+    created_by: User | None = None,
+    priority_override: str | None = None,
+    override_reason: str = "",
+    product: Product | None = None,
+    component: str = "",
+    cc: Sequence[User] = (),
+    attachments: Sequence[UploadedFile] = (),
+    at: datetime.datetime | None = None,
+) -> Ticket:
+    """Open a ticket for `requester`'s organization, under the plan in force now.
+
+    The priority is derived from impact x urgency; an override needs a reason.
+    Phone tickets are logged by staff and refused for Community organizations.
+    The SLA terms are snapshotted and the plan's clocks started.
+    """
+    at = at or timezone.now()
+    actor = created_by or requester
+    organization = requester.organization
+    errors: dict[str, list[str]] = {}
+    if organization is None or requester.is_engineer:
+        errors.setdefault("requester", []).append(
+            _("The requester must be a customer of an organization.")
+        )
+    if not subject.strip():
+        errors.setdefault("subject", []).append(_("Please give the ticket a subject."))
+    if not description.strip():
+        errors.setdefault("description", []).append(_("Please describe the problem."))
+    if impact not in Level.values:
+        errors.setdefault("impact", []).append(_("Choose an impact."))
+    if urgency not in Level.values:
+        errors.setdefault("urgency", []).append(_("Choose an urgency."))
+    if priority_override and priority_override not in Priority.values:
+        errors.setdefault("priority_override", []).append(_("Choose a priority."))
+    if channel not in Channel.values:
+        errors.setdefault("channel", []).append(_("Unknown channel."))
+    if errors:
+        raise ValidationError(errors)
+    assert organization is not None
+    if channel == Channel.PHONE:
+        if not actor.is_engineer:
+            raise PolicyViolation(_("Phone tickets are logged by support engineers."))
+        if organization.tier == Tier.COMMUNITY:
+            raise PolicyViolation(
+                _(
+                    "Community support has no phone channel: the support policy offers "
+                    "Community users e-mail and web support on a best-effort basis."
+                )
+            )
+    validate_uploads(attachments)
+
+    derived = sla_services.derive_priority(impact=impact, urgency=urgency)
+    priority = derived
+    if priority_override and priority_override != derived:
+        if not override_reason.strip():
+            raise ValidationError(
+                {"override_reason": [_("Say why the priority should be different.")]}
+            )
+        priority = priority_override
+
+    terms = sla_services.sla_terms_for(organization=organization, at=at)
+    ticket = Ticket.objects.create(
+        subject=subject.strip(),
+        description=description,
+        description_html=render_markdown(description),
+        organization=organization,
+        requester=requester,
+        impact=impact,
+        urgency=urgency,
+        derived_priority=derived,
+        priority=priority,
+        priority_reason=override_reason.strip() if priority != derived else "",
+        priority_changed_by=actor if priority != derived else None,
+        channel=channel,
+        product=product,
+        component=component.strip(),
+        tier=organization.tier,
+        plan_id=terms["plan_id"],
+        sla_terms=terms,
+        created_at=at,
+        last_customer_activity_at=at,
+        last_activity_at=at,
+    )
+    cc_users = [user for user in cc if user.organization_id == organization.id]
+    if cc_users:
+        ticket.cc.set(cc_users)
+    _store_attachments(ticket=ticket, comment=None, uploads=attachments, by=actor)
+    _record(ticket, EventKind.CREATED, actor=actor, at=at, channel=channel, priority=derived)
+    _record(
+        ticket,
+        EventKind.PLAN_APPLIED,
+        actor=None,
+        at=at,
+        plan=terms["plan_name"],
+        tier=organization.tier,
+    )
+    if priority != derived:
+        _record(
+            ticket,
+            EventKind.PRIORITY_OVERRIDDEN,
+            actor=actor,
+            at=at,
+            **{"from": derived, "to": priority, "reason": ticket.priority_reason},
+        )
+    clocks.clocks_start(ticket=ticket)
+    return ticket
+
+
+def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+    if expected_version is not None and ticket.version != expected_version:
+        raise StaleUpdate(
+            _("%(ticket)s was changed by someone else since you opened it; see its latest state.")
+            % {"ticket": ticket.reference}
+        )
+
+
+def _save(ticket: Ticket, fields: list[str], *, expected_version: int | None = None) -> None:
+    """Save with a conditional update on the version: a concurrent write loses nothing."""
+    version = ticket.version if expected_version is None else expected_version
+    values = {field: getattr(ticket, field) for field in fields}
+    updated = Ticket.objects.filter(pk=ticket.pk, version=version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise StaleUpdate(
+            _("%(ticket)s was changed by someone else since you opened it; see its latest state.")
+            % {"ticket": ticket.reference}
+        )
+    ticket.version = version + 1
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    is_public: bool = True,
+    attachments: Sequence[UploadedFile] = (),
+    channel: str = Channel.WEB,
+    at: datetime.datetime | None = None,
+) -> Comment:
+    """Add a public reply or (staff only) an internal note.
+
+    The first public reply by staff meets the first-response clock. A customer's
+    reply to a ticket pending on them reopens it and resumes its clocks.
+    """
+    at = at or timezone.now()
+    if not body.strip():
+        raise ValidationError({"body": [_("Write a message.")]})
+    by_staff = author.is_engineer
+    if not by_staff and not is_public:
+        raise PolicyViolation(_("Only support staff can add internal notes."))
+    validate_uploads(attachments)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    comment = Comment.objects.create(
+        ticket=ticket,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        is_public=is_public,
+        by_staff=by_staff,
+        channel=channel,
+        created_at=at,
+    )
+    _store_attachments(ticket=ticket, comment=comment, uploads=attachments, by=author)
+    _record(
+        ticket,
+        EventKind.REPLY_ADDED if is_public else EventKind.NOTE_ADDED,
+        actor=author,
+        at=at,
+        public=is_public,
+        comment=comment.pk,
+    )
+    fields = ["last_activity_at"]
+    ticket.last_activity_at = at
+    if by_staff and is_public:
+        if ticket.first_responded_at is None:
+            ticket.first_responded_at = at
+            fields.append("first_responded_at")
+            clocks.clock_meet(ticket=ticket, metric=Metric.FIRST_RESPONSE, at=at)
+        if ticket.status == Status.NEW:
+            _set_status(ticket, Status.OPEN, actor=author, at=at)
+            fields.append("status")
+    elif not by_staff:
+        ticket.last_customer_activity_at = at
+        fields.append("last_customer_activity_at")
+        if ticket.status in (Status.PENDING_CUSTOMER, Status.SOLVED):
+            _set_status(ticket, Status.OPEN, actor=author, at=at)
+            fields += ["status", "solved_at", "closed_at"]
+    _save(ticket, fields)
+    if is_public:
+        from tickets import notifications
+
+        transaction.on_commit(lambda: notifications.comment_notify(comment_id=comment.pk))
+    return comment
+
+
+def _set_status(ticket: Ticket, status: str, *, actor: User | None, at: datetime.datetime) -> None:
+    """Apply a status change to the instance, its clocks and the timeline (not saved)."""
+    old = ticket.status
+    ticket.status = status
+    if status == Status.PENDING_CUSTOMER:
+        clocks.clocks_pause(ticket=ticket, at=at)
+    elif old == Status.PENDING_CUSTOMER:
+        clocks.clocks_resume(ticket=ticket, at=at)
+    if status == Status.SOLVED:
+        ticket.solved_at = at
+        clocks.clock_meet(ticket=ticket, metric=Metric.RESOLUTION, at=at)
+    elif status == Status.CLOSED:
+        ticket.closed_at = at
+        if old != Status.SOLVED:
+            clocks.clock_meet(ticket=ticket, metric=Metric.RESOLUTION, at=at)
+    elif status == Status.OPEN and old in workflow.FINISHED:
+        ticket.solved_at = None
+        ticket.closed_at = None
+    _record(ticket, EventKind.STATUS_CHANGED, actor=actor, at=at, **{"from": old, "to": status})
+
+
+@transaction.atomic
+def ticket_change_status(
+    *,
+    ticket: Ticket,
+    actor: User,
+    status: str,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
+) -> Ticket:
+    """Move a ticket to another status if the workflow allows it for this actor."""
+    at = at or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _check_version(ticket, expected_version)
+    if status not in Status.values:
+        raise ValidationError({"status": [_("Unknown status.")]})
+    if status == ticket.status:
+        return ticket
+    if not workflow.can_transition(ticket.status, status, by_customer=not actor.is_engineer):
+        raise PolicyViolation(
+            _("A ticket that is %(current)s cannot become %(target)s.")
+            % {"current": Status(ticket.status).label, "target": Status(status).label}
+        )
+    _set_status(ticket, status, actor=actor, at=at)
+    ticket.last_activity_at = at
+    _save(ticket, ["status", "solved_at", "closed_at", "last_activity_at"])
+    from tickets import notifications
+
+    ticket_id = ticket.pk
+    transaction.on_commit(lambda: notifications.status_notify(ticket_id=ticket_id, status=status))
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_priority(
+    *,
+    ticket: Ticket,
+    actor: User,
+    priority: str,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
+) -> Ticket:
+    """Override (customer) or re-classify (engineer) the priority, with a reason.
+
+    Deadlines are recomputed from the ticket's creation on the same calendar; a
+    deadline already past is breached at once.
+    """
+    at = at or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _check_version(ticket, expected_version)
+    if priority not in Priority.values:
+        raise ValidationError({"priority": [_("Choose a priority.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the priority changes.")]})
+    if priority == ticket.priority:
+        raise ValidationError({"priority": [_("The ticket already has this priority.")]})
+    old = ticket.priority
+    ticket.priority = priority
+    ticket.priority_reason = reason.strip()
+    ticket.priority_changed_by = actor
+    ticket.last_activity_at = at
+    kind = EventKind.PRIORITY_RECLASSIFIED if actor.is_engineer else EventKind.PRIORITY_OVERRIDDEN
+    _record(ticket, kind, actor=actor, at=at, **{"from": old, "to": priority, "reason": reason})
+    _save(ticket, ["priority", "priority_reason", "priority_changed_by", "last_activity_at"])
+    clocks.clocks_recompute(ticket=ticket, at=at)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: User,
+    assignee: User | None,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
+) -> Ticket:
+    """Assign the ticket to an engineer (or nobody); staff only."""
+    at = at or timezone.now()
+    if not actor.is_engineer:
+        raise PolicyViolation(_("Only support staff can assign tickets."))
+    if assignee is not None and not assignee.is_engineer:
+        raise ValidationError({"assignee": [_("Tickets are assigned to support engineers.")]})
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _check_version(ticket, expected_version)
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return ticket
+    old = ticket.assignee
+    ticket.assignee = assignee
+    _record(
+        ticket,
+        EventKind.ASSIGNEE_CHANGED,
+        actor=actor,
+        at=at,
+        public=False,
+        **{
+            "from": str(old) if old else None,
+            "to": str(assignee) if assignee else None,
+            "to_id": assignee.pk if assignee else None,
+        },
+    )
+    _save(ticket, ["assignee"])
+    return ticket

@@ -1,0 +1,96 @@
+"""How timeline events read, in the viewer's language."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from sla.models import Metric
+from tickets.models import Event, EventKind, Status
+
+register = template.Library()
+
+
+def _status(value: str | None) -> str:
+    return str(Status(value).label) if value in Status.values else str(value or "—")
+
+
+def _metric(value: str | None) -> str:
+    return str(Metric(value).label) if value in Metric.values else str(value or "")
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "—"
+    moment = datetime.datetime.fromisoformat(value)
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+@register.filter
+def event_text(event: Event) -> str:
+    """One sentence for a timeline event."""
+    data = event.data or {}
+    kind = event.kind
+    if kind == EventKind.CREATED:
+        return _("Ticket created (priority %(priority)s).") % {"priority": data.get("priority")}
+    if kind == EventKind.PLAN_APPLIED:
+        return _("Support plan applied: %(plan)s.") % {"plan": data.get("plan")}
+    if kind == EventKind.STATUS_CHANGED:
+        return _("Status changed from %(from)s to %(to)s.") % {
+            "from": _status(data.get("from")),
+            "to": _status(data.get("to")),
+        }
+    if kind in (EventKind.PRIORITY_OVERRIDDEN, EventKind.PRIORITY_RECLASSIFIED):
+        text = (
+            _("Priority overridden from %(from)s to %(to)s: %(reason)s")
+            if kind == EventKind.PRIORITY_OVERRIDDEN
+            else _("Priority re-classified from %(from)s to %(to)s: %(reason)s")
+        )
+        return text % {"from": data.get("from"), "to": data.get("to"), "reason": data.get("reason")}
+    if kind == EventKind.ASSIGNEE_CHANGED:
+        return _("Assignee changed from %(from)s to %(to)s.") % {
+            "from": data.get("from") or _("nobody"),
+            "to": data.get("to") or _("nobody"),
+        }
+    if kind == EventKind.REPLY_ADDED:
+        return _("Public reply added.")
+    if kind == EventKind.NOTE_ADDED:
+        return _("Internal note added.")
+    if kind == EventKind.SLA_STARTED:
+        return _("%(metric)s clock started; due %(due)s.") % {
+            "metric": _metric(data.get("metric")),
+            "due": _when(data.get("due")),
+        }
+    if kind == EventKind.SLA_RECOMPUTED:
+        return _("%(metric)s deadline recomputed for %(priority)s: %(from)s → %(to)s.") % {
+            "metric": _metric(data.get("metric")),
+            "priority": data.get("priority"),
+            "from": _when(data.get("from")),
+            "to": _when(data.get("to")),
+        }
+    if kind == EventKind.SLA_MET:
+        text = _("%(metric)s target met.") if data.get("on_time") else _("%(metric)s met late.")
+        return text % {"metric": _metric(data.get("metric"))}
+    if kind == EventKind.SLA_PAUSED:
+        return _("%(metric)s clock paused while waiting on the customer.") % {
+            "metric": _metric(data.get("metric"))
+        }
+    if kind == EventKind.SLA_RESUMED:
+        return _("%(metric)s clock resumed; now due %(due)s.") % {
+            "metric": _metric(data.get("metric")),
+            "due": _when(data.get("due")),
+        }
+    if kind == EventKind.SLA_AT_RISK:
+        return _("%(metric)s target at risk; due %(due)s.") % {
+            "metric": _metric(data.get("metric")),
+            "due": _when(data.get("due")),
+        }
+    if kind == EventKind.SLA_BREACHED:
+        return _("%(metric)s target breached (was due %(due)s).") % {
+            "metric": _metric(data.get("metric")),
+            "due": _when(data.get("due")),
+        }
+    return str(EventKind(kind).label) if kind in EventKind.values else kind

@@ -1,0 +1,249 @@
+"""Web views for tickets: parse input, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Tier
+from helpdesk.exceptions import DomainError
+from sla import clocks as sla_clocks
+from sla import services as sla_services
+from sla.models import Level, Priority
+from tickets import selectors, services
+from tickets.attachments import is_inline
+from tickets.forms import PriorityChangeForm, ReplyForm, StaffReplyForm, TicketCreateForm
+from tickets.models import Status
+
+
+def apply_errors(form: Form, error: ValidationError | DomainError) -> None:
+    """Show a service's refusal on the form: field errors on fields, the rest on top."""
+    if isinstance(error, DomainError):
+        form.add_error(None, error.message)
+        return
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def portal_list(request: HttpRequest) -> HttpResponse:
+    """My tickets / Organization tickets with search, filters, sorting and pages."""
+    user = request.user
+    community = bool(user.organization and user.organization.tier == Tier.COMMUNITY)
+    default_scope = "all" if user.is_engineer else "mine"
+    scope = request.GET.get("scope", default_scope)
+    if scope not in ("mine", "organization", "all") or community:
+        scope = "mine"
+    filters = {
+        "status": request.GET.get("status", ""),
+        "priority": request.GET.get("priority", ""),
+        "query": request.GET.get("q", ""),
+        "sort": request.GET.get("sort", "activity"),
+    }
+    tickets = selectors.portal_ticket_list(user=user, scope=scope, **filters)
+    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tickets/portal_list.html",
+        {
+            "page": page,
+            "scope": scope,
+            "community": community,
+            "filters": filters,
+            "statuses": Status.choices,
+            "priorities": Priority.choices,
+            "query_string": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    """File a ticket: impact and urgency give the priority, shown live; override with reason."""
+    user = request.user
+    if user.is_engineer or user.organization is None:
+        messages.info(request, _("Support staff log tickets for customers from the queue."))
+        return redirect("portal_list")
+    colleagues = selectors.organization_colleagues(user)
+    if user.organization.tier == Tier.COMMUNITY:
+        colleagues = colleagues.none()
+    form = TicketCreateForm(request.POST or None, request.FILES or None, colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                requester=user,
+                subject=data["subject"],
+                description=data["description"],
+                impact=data["impact"],
+                urgency=data["urgency"],
+                priority_override=data["priority_override"] or None,
+                override_reason=data["override_reason"],
+                product=data["product"],
+                component=data["component"],
+                cc=list(data.get("cc") or []),
+                attachments=data["attachments"],
+            )
+        except (ValidationError, DomainError) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Ticket %(reference)s is filed.") % {"reference": ticket.reference}
+            )
+            return redirect("ticket_detail", pk=ticket.pk)
+    terms = sla_services.sla_terms_for(organization=user.organization, at=timezone.now())
+    matrix = sla_services.priority_matrix()
+    return render(
+        request,
+        "tickets/ticket_new.html",
+        {
+            "form": form,
+            "matrix": matrix,
+            "matrix_rows": [
+                (urgency, label, [matrix[impact][urgency] for impact in Level.values])
+                for urgency, label in Level.choices
+            ],
+            "targets": sla_clocks.first_response_promises(terms),
+        },
+    )
+
+
+@login_required
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    ticket = selectors.ticket_get_visible(user=user, pk=pk)
+    reply_form = (StaffReplyForm if user.is_engineer else ReplyForm)()
+    priority_form = PriorityChangeForm(initial={"priority": ticket.priority})
+    return render(
+        request,
+        "tickets/ticket_detail.html",
+        _detail_context(request, ticket, reply_form=reply_form, priority_form=priority_form),
+    )
+
+
+def _detail_context(request: HttpRequest, ticket, **forms: Form) -> dict[str, object]:
+    user = request.user
+    clocks = sla_clocks.ticket_clocks_explained(ticket=ticket)
+    return {
+        "ticket": ticket,
+        "comments": selectors.ticket_conversation(ticket=ticket, viewer=user),
+        "events": selectors.ticket_timeline(ticket=ticket, viewer=user),
+        "files": selectors.ticket_files(ticket=ticket, viewer=user),
+        "clocks": clocks,
+        "cc": list(ticket.cc.all()),
+        "can_close": ticket.status != Status.CLOSED,
+        "can_reopen": ticket.status in (Status.SOLVED, Status.CLOSED),
+        "priorities": Priority.choices,
+        **forms,
+    }
+
+
+@login_required
+@require_POST
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    ticket = selectors.ticket_get_visible(user=user, pk=pk)
+    form = (StaffReplyForm if user.is_engineer else ReplyForm)(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                ticket=ticket,
+                author=user,
+                body=form.cleaned_data["body"],
+                is_public=form.cleaned_data.get("is_public", True),
+                attachments=form.cleaned_data["attachments"],
+            )
+        except (ValidationError, DomainError) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Your message was added."))
+            return redirect("ticket_detail", pk=ticket.pk)
+    return render(
+        request,
+        "tickets/ticket_detail.html",
+        _detail_context(
+            request,
+            ticket,
+            reply_form=form,
+            priority_form=PriorityChangeForm(initial={"priority": ticket.priority}),
+        ),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close or reopen (customers); any allowed transition (staff)."""
+    ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+    try:
+        services.ticket_change_status(
+            ticket=ticket, actor=request.user, status=request.POST.get("status", "")
+        )
+    except (ValidationError, DomainError) as error:
+        text = error.message if isinstance(error, DomainError) else " ".join(error.messages)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("The ticket's status was changed."))
+    return redirect("ticket_detail", pk=ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    """Customer override or engineer re-classification, always with a reason."""
+    user = request.user
+    ticket = selectors.ticket_get_visible(user=user, pk=pk)
+    form = PriorityChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_change_priority(
+                ticket=ticket,
+                actor=user,
+                priority=form.cleaned_data["priority"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except (ValidationError, DomainError) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The priority was changed and the deadline recomputed."))
+            return redirect("ticket_detail", pk=ticket.pk)
+    reply_form = (StaffReplyForm if user.is_engineer else ReplyForm)()
+    return render(
+        request,
+        "tickets/ticket_detail.html",
+        _detail_context(request, ticket, reply_form=reply_form, priority_form=form),
+        status=400,
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Serve a file only to those who may see its ticket; non-images always as downloads."""
+    attachment = selectors.attachment_get_visible(user=request.user, pk=pk)
+    inline = is_inline(attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
