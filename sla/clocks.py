@@ -55,6 +55,24 @@ def _thresholds(
     )
 
 
+def ticket_sync_sla(*, ticket: Ticket) -> None:
+    """Copy the earliest due/warning instants of running clocks onto the ticket.
+
+    Running means not met and not paused; a breached clock keeps its past due time,
+    so overdue tickets sort first in the queue.
+    """
+    from django.db.models import Min
+
+    from tickets.models import Ticket as TicketModel
+
+    running = SLAClock.objects.filter(ticket=ticket, met_at__isnull=True, paused_at__isnull=True)
+    values = running.aggregate(due=Min("due_at"), warn=Min("warn_at"))
+    TicketModel.objects.filter(pk=ticket.pk).update(
+        sla_due_at=values["due"], sla_warn_at=values["warn"]
+    )
+    ticket.sla_due_at, ticket.sla_warn_at = values["due"], values["warn"]
+
+
 def clocks_start(*, ticket: Ticket) -> list[SLAClock]:
     """Start one clock per metric the ticket's plan sets for its priority (none: best effort)."""
     from tickets.models import EventKind
@@ -93,6 +111,7 @@ def clocks_start(*, ticket: Ticket) -> list[SLAClock]:
             metric=metric,
             due=due_at.isoformat(),
         )
+    ticket_sync_sla(ticket=ticket)
     return clocks
 
 
@@ -111,6 +130,7 @@ def clock_meet(*, ticket: Ticket, metric: str, at: datetime.datetime) -> bool:
     if updated:
         on_time = clock.due_at is None or at <= clock.due_at
         _record(ticket, EventKind.SLA_MET, at=at, public=True, metric=metric, on_time=on_time)
+        ticket_sync_sla(ticket=ticket)
     return bool(updated)
 
 
@@ -123,6 +143,7 @@ def clocks_pause(*, ticket: Ticket, at: datetime.datetime) -> None:
     ).update(paused_at=at, due_at=None, warn_at=None)
     if updated:
         _record(ticket, EventKind.SLA_PAUSED, at=at, public=True, metric=Metric.RESOLUTION)
+        ticket_sync_sla(ticket=ticket)
 
 
 def clocks_resume(*, ticket: Ticket, at: datetime.datetime) -> None:
@@ -153,6 +174,7 @@ def clocks_resume(*, ticket: Ticket, at: datetime.datetime) -> None:
             metric=clock.metric,
             due=clock.due_at.isoformat(),
         )
+    ticket_sync_sla(ticket=ticket)
 
 
 def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]:
@@ -201,6 +223,7 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
         )
         if clock.due_at is not None and clock.due_at <= at and clock.breached_at is None:
             clock_flag_breached(clock_id=clock.pk, at=at)
+    ticket_sync_sla(ticket=ticket)
     return changed
 
 

@@ -116,6 +116,10 @@ class Ticket(models.Model):
     first_responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The earliest due and warning instants of the ticket's running clocks, kept in
+    # step by sla.clocks so the queue can sort by time to breach with an index.
+    sla_due_at = models.DateTimeField(_("next SLA deadline"), null=True, blank=True)
+    sla_warn_at = models.DateTimeField(_("next SLA warning"), null=True, blank=True)
     # Optimistic concurrency: every write bumps it; a stale write is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -128,6 +132,7 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-last_activity_at"]),
             models.Index(fields=["status", "priority"]),
             models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["sla_due_at", "created_at"], name="ticket_time_to_breach"),
         ]
 
     def __str__(self) -> str:

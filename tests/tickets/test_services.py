@@ -268,3 +268,19 @@ def test_status_change_notifies_the_requester(
         ticket_change_status(ticket=ticket, actor=engineer, status=Status.SOLVED)
     assert [m.to for m in mail.outbox] == [[standard_customer.email]]
     assert "Solved" in mail.outbox[0].body
+
+
+def test_ticket_carries_its_next_deadline_for_the_queue(standard_customer):
+    engineer = EngineerFactory()
+    ticket = make_ticket(standard_customer, at=sp(2026, 3, 9, 8, 0))  # P2: 3 h
+    ticket.refresh_from_db()
+    assert ticket.sla_due_at == sp(2026, 3, 9, 11, 0)
+    assert ticket.sla_warn_at == sp(2026, 3, 9, 10, 15)
+    with time_machine.travel(sp(2026, 3, 9, 9, 0), tick=False):
+        ticket_change_priority(ticket=ticket, actor=engineer, priority="P1", reason="Outage")
+    ticket.refresh_from_db()
+    assert ticket.sla_due_at == sp(2026, 3, 9, 9, 0)
+    with time_machine.travel(sp(2026, 3, 9, 9, 30), tick=False):
+        comment_add(ticket=ticket, author=engineer, body="On it")
+    ticket.refresh_from_db()
+    assert (ticket.sla_due_at, ticket.sla_warn_at) == (None, None)
