@@ -124,8 +124,12 @@ def clock_meet(*, ticket: Ticket, metric: str, at: datetime.datetime) -> bool:
         return False
     if clock.due_at is not None and at > clock.due_at:
         clock_flag_breached(clock_id=clock.pk, at=at)
+    calendar = _calendar(ticket)
+    taken = calendar.elapsed(clock.started_at, at) - clock.paused_business_time
+    if clock.paused_at is not None:  # met while paused: the pause so far does not count
+        taken -= calendar.elapsed(clock.paused_at, at)
     updated = SLAClock.objects.filter(pk=clock.pk, met_at__isnull=True).update(
-        met_at=at, paused_at=None
+        met_at=at, paused_at=None, business_time_to_meet=max(taken, datetime.timedelta(0))
     )
     if updated:
         on_time = clock.due_at is None or at <= clock.due_at

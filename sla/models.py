@@ -479,6 +479,8 @@ class SLAClock(models.Model):
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_business_time = models.DurationField(_("business time paused"), default=timedelta)
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    # Business time from start to met (pauses excluded): dashboards aggregate it in SQL.
+    business_time_to_meet = models.DurationField(_("business time to meet"), null=True, blank=True)
     at_risk_at = models.DateTimeField(_("flagged at risk at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     # Bumped when a priority change re-arms the thresholds.
