@@ -1,8 +1,11 @@
 """The Celery application: configured from Django settings (CELERY_* names)."""
 
 import os
+from datetime import timedelta
+from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
@@ -15,9 +18,36 @@ app.conf.update(
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
 )
-# The beat schedule is product behaviour, so it is versioned here in code.
-app.conf.beat_schedule = {}
 app.autodiscover_tasks()
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """The periodic tasks. Product behaviour, so versioned here in code.
+
+    The breach monitor runs every ``SLA_MONITOR_INTERVAL_SECONDS`` (default 60); a run
+    not started within one interval expires, as the next one covers it. Trial reminders
+    go out daily.
+    """
+    from django.conf import settings
+
+    interval = timedelta(seconds=settings.SLA_MONITOR_INTERVAL_SECONDS)
+    return {
+        "sla-breach-monitor": {
+            "task": "sla.tasks.run_breach_monitor",
+            "schedule": interval,
+            "options": {"expires": interval.total_seconds()},
+        },
+        "sla-trial-reminders": {
+            "task": "sla.tasks.remind_ending_trials",
+            "schedule": crontab(hour=7, minute=0),
+        },
+    }
+
+
+@app.on_after_configure.connect
+def install_beat_schedule(sender: Celery, **kwargs: Any) -> None:
+    # Settings are read once Celery reads its configuration, not at import time.
+    sender.conf.beat_schedule = beat_schedule()
 
 
 def ensure_broker_folders() -> None:

@@ -1,4 +1,8 @@
-"""`/healthz`: is the database answering, is the broker answering."""
+"""`/healthz`: is the database answering, is the broker answering, is the monitor running.
+
+The database or the broker down is an outage (503). A stalled breach monitor is
+"degraded" (still 200): pages work, but nobody is told about breaches.
+"""
 
 from typing import Any
 
@@ -30,10 +34,28 @@ def check_broker() -> dict[str, Any]:
     return {"ok": True, "transport": str(transport)}
 
 
+def check_monitor() -> dict[str, Any]:
+    """Has the SLA breach monitor succeeded recently (see `sla.monitor.monitor_status`)?"""
+    from sla.monitor import monitor_status
+
+    try:
+        status = monitor_status()
+    except Exception as exc:
+        return {"ok": False, "error": str(exc)[:200]}
+    last_run_at = status["last_run_at"]
+    return {
+        "ok": not status["degraded"],
+        "last_run_at": last_run_at.isoformat() if last_run_at else None,
+        "stale_after_seconds": status["stale_after_seconds"],
+    }
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": check_database(), "broker": check_broker()}
-    healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    checks = {"database": check_database(), "broker": check_broker(), "monitor": check_monitor()}
+    if not (checks["database"]["ok"] and checks["broker"]["ok"]):
+        status, code = "unavailable", 503
+    elif not checks["monitor"]["ok"]:
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    return JsonResponse({"status": status, "checks": checks}, status=code)

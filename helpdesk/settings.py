@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "sla",
     "tickets",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
+
+# The breach monitor (sla/monitor.py): Celery beat runs it every this many seconds; the
+# health check calls it degraded when no run succeeded for SLA_MONITOR_STALE_SECONDS.
+SLA_MONITOR_INTERVAL_SECONDS = env.int("SLA_MONITOR_INTERVAL_SECONDS", default=60)
+SLA_MONITOR_STALE_SECONDS = env.int("SLA_MONITOR_STALE_SECONDS", default=300)
+# Trial reminders: account managers hear about trials ending within this many days.
+SLA_TRIAL_REMINDER_DAYS = env.int("SLA_TRIAL_REMINDER_DAYS", default=7)
 
 if REDIS_URL:
     CACHES = {

@@ -234,17 +234,20 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
 def clock_flag_breached(*, clock_id: int, at: datetime.datetime) -> bool:
     """Record the breach of a clock exactly once (a conditional update decides).
 
-    Returns True only for the one caller that recorded it.
+    Returns True only for the one caller that recorded it, which also notifies.
     """
+    from sla import monitor
     from tickets.models import EventKind
 
     with transaction.atomic():
+        # Still unmet and really due at `at`: a monitor that read the clock before a
+        # reply, a pause or a later deadline (re-classification) must lose.
         updated = SLAClock.objects.filter(
-            pk=clock_id, breached_at__isnull=True, due_at__isnull=False
+            pk=clock_id, breached_at__isnull=True, met_at__isnull=True, due_at__lte=at
         ).update(breached_at=F("due_at"))
         if not updated:
             return False
-        clock = SLAClock.objects.select_related("ticket").get(pk=clock_id)
+        clock = SLAClock.objects.select_related("ticket__organization").get(pk=clock_id)
         _record(
             clock.ticket,
             EventKind.SLA_BREACHED,
@@ -253,11 +256,13 @@ def clock_flag_breached(*, clock_id: int, at: datetime.datetime) -> bool:
             metric=clock.metric,
             due=clock.due_at.isoformat() if clock.due_at else None,
         )
+        monitor.clock_notify(clock=clock, kind=EventKind.SLA_BREACHED, at=at)
     return True
 
 
 def clock_flag_at_risk(*, clock_id: int, generation: int, at: datetime.datetime) -> bool:
-    """Record that a clock is at risk, once per arming (generation)."""
+    """Record that a clock is at risk, once per arming (generation), and notify."""
+    from sla import monitor
     from tickets.models import EventKind
 
     with transaction.atomic():
@@ -267,10 +272,11 @@ def clock_flag_at_risk(*, clock_id: int, generation: int, at: datetime.datetime)
             at_risk_at__isnull=True,
             met_at__isnull=True,
             breached_at__isnull=True,
+            warn_at__lte=at,  # and not paused (no warning time) since it was read
         ).update(at_risk_at=at)
         if not updated:
             return False
-        clock = SLAClock.objects.select_related("ticket").get(pk=clock_id)
+        clock = SLAClock.objects.select_related("ticket__organization").get(pk=clock_id)
         _record(
             clock.ticket,
             EventKind.SLA_AT_RISK,
@@ -279,6 +285,7 @@ def clock_flag_at_risk(*, clock_id: int, generation: int, at: datetime.datetime)
             metric=clock.metric,
             due=clock.due_at.isoformat() if clock.due_at else None,
         )
+        monitor.clock_notify(clock=clock, kind=EventKind.SLA_AT_RISK, at=at)
     return True
 
 

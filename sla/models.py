@@ -522,3 +522,54 @@ class SLAClock(models.Model):
         if self.at_risk_at or (self.warn_at and self.warn_at <= now):
             return "at_risk"
         return "running"
+
+
+class MonitorHeartbeat(models.Model):
+    """The breach monitor's last successful run: one row (id 1), read by the health check.
+
+    Kept in the database, not the cache, so every web process sees the same beat.
+    """
+
+    SINGLETON_ID = 1
+
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+    scanned_until = models.DateTimeField(_("scanned until"), null=True, blank=True)
+    last_duration = models.DurationField(_("last run took"), null=True, blank=True)
+    last_at_risk = models.PositiveIntegerField(_("flagged at risk in the last run"), default=0)
+    last_breached = models.PositiveIntegerField(_("flagged breached in the last run"), default=0)
+    runs = models.PositiveBigIntegerField(_("runs"), default=0)
+
+    class Meta:
+        verbose_name = _("breach monitor heartbeat")
+        verbose_name_plural = _("breach monitor heartbeats")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="sla_monitor_heartbeat_single"),
+        ]
+
+    def __str__(self) -> str:
+        return f"monitor {self.last_run_at}"
+
+
+class TrialReminder(models.Model):
+    """A trial's account manager was told its end is near: once per organization and end date."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="trial_reminders",
+    )
+    trial_ends_on = models.DateField(_("trial ends on"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("trial reminder")
+        verbose_name_plural = _("trial reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "trial_ends_on"], name="sla_trial_reminder_once_per_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.trial_ends_on.isoformat()}"

@@ -1,0 +1,105 @@
+"""Writes on notifications: create them (with one e-mail each) and mark them read."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import User
+from helpdesk.tasks import send_email
+from notifications.models import Notification
+
+if TYPE_CHECKING:
+    from tickets.models import Ticket
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    params: dict[str, Any],
+    ticket: Ticket | None = None,
+    key: str = "",
+    at: datetime.datetime | None = None,
+) -> list[Notification]:
+    """Notify each distinct recipient once: an in-app notification and an e-mail.
+
+    Call it inside the transaction that decided the news, so both happen exactly when
+    that transaction commits. Each e-mail is its own Celery task, queued on commit: a
+    failing address retries alone and never undoes or delays anything else.
+    """
+    at = at or timezone.now()
+    people: dict[int, User] = {}
+    for person in recipients:
+        people.setdefault(person.pk, person)
+    created = Notification.objects.bulk_create(
+        Notification(
+            recipient=person, ticket=ticket, kind=kind, params=params, key=key, created_at=at
+        )
+        for person in people.values()
+    )
+    for notification in created:
+        transaction.on_commit(
+            lambda notification=notification: notification_email(notification=notification),
+            robust=True,
+        )
+    return created
+
+
+def notification_url(notification: Notification) -> str:
+    """Where opening the notification leads: its ticket, else the notification list."""
+    if notification.ticket_id:
+        return reverse("ticket_detail", args=[notification.ticket_id])
+    if notification.kind == "trial_ending":
+        return reverse("organization_list")
+    return reverse("notifications:list")
+
+
+def notification_email(*, notification: Notification) -> None:
+    """Queue the e-mail of one notification, in its recipient's language and time zone."""
+    recipient = notification.recipient
+    with (
+        translation.override(recipient.language or settings.LANGUAGE_CODE),
+        timezone.override(recipient.effective_time_zone),
+    ):
+        context = {
+            "notification": notification,
+            "text": notification.text,
+            "recipient": recipient,
+            "url": settings.SITE_URL.rstrip("/") + notification_url(notification),
+        }
+        subject = render_to_string("notifications/email/notification_subject.txt", context)
+        body = render_to_string("notifications/email/notification.txt", context)
+    headers = {"X-Helpdesk-Notification": notification.kind}
+    if notification.ticket_id:
+        headers["X-Helpdesk-Ticket"] = str(notification.ticket_id)
+    send_email.delay(
+        to=recipient.email, subject=" ".join(subject.split()), body=body, headers=headers
+    )
+
+
+def notification_mark_read(
+    *, notification: Notification, at: datetime.datetime | None = None
+) -> bool:
+    """Mark one notification read (the first time only); True if this call did it."""
+    at = at or timezone.now()
+    updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=at
+    )
+    if updated:
+        notification.read_at = at
+    return bool(updated)
+
+
+def notifications_mark_all_read(*, recipient: User, at: datetime.datetime | None = None) -> int:
+    """Mark every unread notification of the recipient read; returns how many."""
+    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
+        read_at=at or timezone.now()
+    )

@@ -1,0 +1,25 @@
+"""Thin Celery tasks for the SLA monitor: they call :mod:`sla.monitor` and report.
+
+`acks_late`: a worker that dies mid-run leaves the message to be redelivered, and the
+rerun is harmless because every flag is a conditional update in the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from sla import monitor
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_breach_monitor() -> dict[str, Any]:
+    """Flag the clocks that crossed their warning or due time since the last run."""
+    return monitor.run_monitor().as_dict()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def remind_ending_trials() -> int:
+    """Tell account managers about trials ending soon (once per trial and end date)."""
+    return monitor.trials_remind()

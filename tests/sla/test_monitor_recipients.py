@@ -1,0 +1,153 @@
+"""Who hears about an SLA crossing: exactly the right staff, once each, in-app and by e-mail."""
+
+from __future__ import annotations
+
+import smtplib
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+
+from accounts.models import Tier
+from helpdesk.tasks import send_email
+from notifications.models import Notification
+from sla.models import SLAClock
+from tests.sla.monitor_helpers import Staff, customer_of, premium_p1, run_at, utc
+from tests.tickets.helpers import make_ticket
+from tickets.services import ticket_assign
+
+pytestmark = pytest.mark.django_db
+
+TEN = utc(2026, 3, 10, 10, 0)
+AT_RISK = utc(2026, 3, 10, 10, 12)
+BREACHED = utc(2026, 3, 10, 10, 16)
+
+
+@pytest.fixture
+def staff() -> Staff:
+    return Staff()
+
+
+def told(kind: str) -> list[str]:
+    return sorted(Notification.objects.filter(kind=kind).values_list("recipient__email", flat=True))
+
+
+def test_at_risk_unassigned_tells_every_active_engineer_and_manager(staff):
+    ticket = premium_p1(staff, at=TEN)
+    run_at(AT_RISK)
+    assert told("sla_at_risk") == sorted(staff.everyone)
+    assert ticket.requester.email not in told("sla_at_risk")
+
+
+def test_at_risk_assigned_tells_the_assignee_only(staff):
+    ticket = premium_p1(staff, at=TEN)
+    ticket_assign(ticket=ticket, actor=staff.mia, assignee=staff.bob)
+    run_at(AT_RISK)
+    assert told("sla_at_risk") == [staff.bob.email]
+
+
+def test_breach_of_a_premium_ticket_tells_assignee_managers_and_account_manager(staff):
+    ticket = premium_p1(staff, at=TEN)
+    ticket_assign(ticket=ticket, actor=staff.mia, assignee=staff.bob)
+    run_at(BREACHED)
+    assert told("sla_breached") == sorted([staff.bob.email, staff.mia.email, staff.adam.email])
+
+
+def test_breach_of_a_standard_ticket_does_not_tell_the_account_manager(staff):
+    customer = customer_of(Tier.STANDARD, staff, time_zone="UTC")
+    ticket = make_ticket(customer, at=TEN, impact="high", urgency="high")  # 1 business hour
+    ticket_assign(ticket=ticket, actor=staff.mia, assignee=staff.alice)
+    run_at(utc(2026, 3, 10, 11, 1))
+    assert told("sla_breached") == sorted([staff.alice.email, staff.mia.email])
+
+
+def test_breach_of_a_trial_in_evaluation_tells_the_account_manager(staff):
+    customer = customer_of(Tier.TRIAL, staff, trial_ends_on=utc(2026, 3, 31).date())
+    ticket = make_ticket(customer, at=TEN, impact="high", urgency="high")
+    assert ticket.sla_terms["in_trial"] is True
+    run_at(BREACHED)
+    assert told("sla_breached") == sorted([staff.mia.email, staff.adam.email])
+
+
+def test_a_person_in_several_roles_is_told_once(staff):
+    ticket = premium_p1(staff, at=TEN)
+    ticket.organization.account_manager = staff.mia
+    ticket.organization.save()
+    ticket_assign(ticket=ticket, actor=staff.mia, assignee=staff.mia)
+    run_at(BREACHED)
+    assert told("sla_breached") == [staff.mia.email]
+
+
+def test_customers_never_get_sla_notifications_even_as_account_manager(staff):
+    ticket = premium_p1(staff, at=TEN)
+    # A misconfigured organization whose "account manager" is a customer.
+    ticket.organization.account_manager = ticket.requester
+    ticket.organization.save()
+    run_at(BREACHED)
+    assert ticket.requester.email not in told("sla_breached")
+    assert ticket.requester.email not in told("sla_at_risk")
+
+
+def test_one_email_per_recipient_each_through_the_send_email_task(
+    staff, django_capture_on_commit_callbacks
+):
+    ticket = premium_p1(staff, at=TEN)
+    ticket_assign(ticket=ticket, actor=staff.mia, assignee=staff.bob)
+    mail.outbox.clear()
+    with (
+        mock.patch.object(send_email, "delay", wraps=send_email.delay) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run_at(BREACHED)
+    recipients = sorted(call.kwargs["to"] for call in delay.call_args_list)
+    assert recipients == sorted([staff.bob.email, staff.mia.email, staff.adam.email])
+    assert sorted(m.to[0] for m in mail.outbox) == recipients
+    assert all(len(m.to) == 1 for m in mail.outbox)
+    message = mail.outbox[0]
+    assert ticket.reference in message.subject and "SLA breached" in message.subject
+    assert f"/tickets/{ticket.pk}/" in message.body
+    assert "breached its first response target" in message.body
+
+
+def test_no_email_is_queued_before_the_flag_commits(staff, django_capture_on_commit_callbacks):
+    premium_p1(staff, at=TEN)
+    with mock.patch.object(send_email, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            run_at(BREACHED)
+        assert delay.call_count == 0  # still inside the (test) transaction
+        assert len(callbacks) == 2  # manager and account manager
+        for callback in callbacks:
+            callback()
+        assert delay.call_count == 2
+
+
+def test_a_failing_address_delays_nothing_else_and_never_undoes_the_flag(
+    staff, django_capture_on_commit_callbacks
+):
+    ticket = premium_p1(staff, at=TEN)
+    real_send = EmailMultiAlternatives.send
+
+    def send(message, *args, **kwargs):
+        if staff.mia.email in message.to:
+            raise smtplib.SMTPRecipientsRefused({staff.mia.email: (550, b"no such user")})
+        return real_send(message, *args, **kwargs)
+
+    mail.outbox.clear()
+    with (
+        mock.patch.object(EmailMultiAlternatives, "send", send),
+        mock.patch.object(send_email, "retry", wraps=send_email.retry) as retry,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = run_at(BREACHED)
+    assert result.breached == 1
+    assert SLAClock.objects.get(ticket=ticket).breached_at is not None
+    assert [m.to for m in mail.outbox] == [[staff.adam.email]]
+    assert told("sla_breached") == sorted([staff.mia.email, staff.adam.email])
+    assert retry.called  # the failed send is retried with backoff, on its own
+
+
+def test_the_send_email_task_retries_with_backoff():
+    assert send_email.acks_late is True
+    assert smtplib.SMTPException in send_email.autoretry_for
+    assert send_email.retry_backoff and send_email.max_retries >= 3

@@ -1,0 +1,105 @@
+"""The monitor through a real Celery worker and the Redis broker, not only eagerly."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from helpdesk.celery import app as celery_app
+from sla import tasks
+from sla.models import MonitorHeartbeat, SLAClock
+from tests.sla.monitor_helpers import Staff, premium_p1
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"])
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait_for(condition, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def test_a_real_worker_runs_the_monitor_sent_through_redis(seeded, tmp_path):
+    staff = Staff()
+    filed = timezone.now() - datetime.timedelta(minutes=30)  # a Premium P1, 15 min overdue
+    ticket = premium_p1(staff, at=filed, subject="Worker end to end")
+    clock = SLAClock.objects.get(ticket=ticket)
+
+    queue = f"monitor-test-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "EMAIL_URL": "consolemail://",
+        "CONN_MAX_AGE": "0",
+    }
+    # The worker also consumes the default queue, where the monitor's e-mails go.
+    command = [str(CELERY), "-A", "helpdesk", "worker", "--pool", "solo", "--loglevel", "INFO"]
+    command += ["-Q", f"{queue},celery", "--without-gossip", "--without-mingle"]
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for(lambda: "ready" in log.read_text(), timeout=60, what="the worker to start")
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = False  # this once, really through the broker
+        try:
+            tasks.run_breach_monitor.apply_async(queue=queue)
+        finally:
+            celery_app.conf.task_always_eager = eager
+
+        def breached() -> bool:
+            clock.refresh_from_db()
+            return clock.breached_at is not None
+
+        _wait_for(breached, timeout=60, what="the worker to flag the breach")
+        assert clock.breached_at == clock.due_at
+        assert MonitorHeartbeat.objects.get().last_breached == 1
+        # The worker sent the e-mails too, each as its own task through the broker.
+        _wait_for(
+            lambda: log.read_text().count("Subject: [Helpdesk] SLA breached") >= 2,
+            timeout=60,
+            what="the breach e-mails",
+        )
+        text = log.read_text()
+        assert f"To: {staff.mia.email}" in text and f"To: {staff.adam.email}" in text
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(10)
+        with celery_app.connection_for_write() as broker:  # leave no message behind
+            broker.default_channel.queue_delete(queue)
