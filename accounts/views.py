@@ -3,15 +3,17 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors
 from accounts.forms import ProfileForm, SignupForm
-from accounts.models import Tier
+from accounts.models import Organization, Tier
 from accounts.permissions import engineer_required
 from accounts.services import user_signup
+from sla import services as sla_services
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,4 +64,38 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/organization_list.html",
         {"organizations": organizations, "tiers": Tier.choices, "tier": tier},
+    )
+
+
+@engineer_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """For engineers: tier, local time, business hours open now, open tickets, SLA record."""
+    from tickets import selectors as ticket_selectors
+    from tickets.queue import queue_rows
+
+    organization = get_object_or_404(Organization.objects.select_related("account_manager"), pk=pk)
+    now = timezone.now()
+    try:
+        plan = sla_services.plan_for_organization(organization=organization, at=now)
+    except sla_services.NoPlanForTier:
+        plan = None
+    calendar = (
+        sla_services.calendar_for_organization(organization=organization, plan=plan, at=now)
+        if plan is not None
+        else None
+    )
+    tickets = ticket_selectors.organization_open_tickets(organization_id=organization.pk)
+    return render(
+        request,
+        "accounts/organization_detail.html",
+        {
+            "organization": organization,
+            "plan": plan,
+            "has_calendar": calendar is not None,
+            "is_open": calendar.is_open(now) if calendar is not None else None,
+            "rows": queue_rows(tickets, now=now),
+            "record": ticket_selectors.organization_sla_record(
+                organization_id=organization.pk, now=now
+            ),
+        },
     )

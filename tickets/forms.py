@@ -94,3 +94,47 @@ class PriorityChangeForm(forms.Form):
     priority = forms.ChoiceField(label=_("New priority"), choices=Priority.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PhoneTicketForm(forms.Form):
+    """An engineer logs a ticket a customer reported by phone."""
+
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    requester = forms.ModelChoiceField(
+        label=_("Requester"),
+        queryset=None,
+        help_text=_("A member of the organization who called."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("— not sure —"),
+    )
+    impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices, widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Level.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What the customer reported. Markdown works."),
+    )
+
+    def __init__(
+        self, *args: object, organizations: object, requesters: object, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organization"].queryset = organizations
+        self.fields["requester"].queryset = requesters
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        organization, requester = data.get("organization"), data.get("requester")
+        if organization and requester and requester.organization_id != organization.pk:
+            self.add_error("requester", _("Choose a member of this organization."))
+        return data
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("View name"), max_length=80)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Tier, User
@@ -119,3 +121,52 @@ def organization_colleagues(user: User) -> QuerySet[User]:
     if user.organization_id is None:
         return User.objects.none()
     return user.organization.members.filter(is_active=True).exclude(pk=user.pk)
+
+
+def ticket_changes_since(*, ticket: Ticket, version: int) -> list[tuple[str, str]]:
+    """(who, what) for each change people made to the ticket after `version`, oldest first."""
+    from tickets.templatetags.ticket_tags import event_text
+
+    events = (
+        Event.objects.filter(ticket_id=ticket.pk, version__gt=version, actor__isnull=False)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    return [(str(event.actor), event_text(event)) for event in events]
+
+
+def organization_open_tickets(*, organization_id: int, limit: int = 50) -> QuerySet[Ticket]:
+    """An organization's open tickets in queue order (time to breach)."""
+    from tickets.queue import OPEN_STATUSES, QUEUE_ORDER
+
+    return (
+        Ticket.objects.filter(organization_id=organization_id, status__in=OPEN_STATUSES)
+        .select_related("assignee")
+        .prefetch_related("clocks")
+        .defer("description", "description_html")
+        .order_by(*QUEUE_ORDER)[:limit]
+    )
+
+
+def organization_sla_record(
+    *, organization_id: int, now: datetime.datetime, days: int = 90
+) -> dict[str, int]:
+    """Clocks started in the last `days` days: met on time, breached, still running."""
+    since = now - datetime.timedelta(days=days)
+    breached = Q(breached_at__isnull=False) | Q(met_at__isnull=True, due_at__lte=now)
+    return SLAClock.objects.filter(
+        ticket__organization_id=organization_id, started_at__gte=since
+    ).aggregate(
+        met=Count("id", filter=Q(met_at__isnull=False, breached_at__isnull=True)),
+        breached=Count("id", filter=breached),
+        total=Count("id"),
+    )
+
+
+def requester_choices(*, organization_id: int | None) -> QuerySet[User]:
+    """Customers a phone ticket can be logged for: the organization's active members."""
+    if not organization_id:
+        return User.objects.none()
+    return User.objects.filter(organization_id=organization_id, is_active=True).order_by(
+        "first_name", "email"
+    )

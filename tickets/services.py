@@ -8,8 +8,11 @@ with `transaction.on_commit`, so nothing is sent for a rolled-back change.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -18,13 +21,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Tier, User
-from helpdesk.exceptions import PolicyViolation, StaleUpdate
+from helpdesk.exceptions import DomainError, PolicyViolation, StaleUpdate
 from sla import clocks
 from sla import services as sla_services
 from sla.models import Level, Metric, Priority
 from tickets import workflow
 from tickets.attachments import guess_content_type, safe_file_name, validate_upload
-from tickets.models import Attachment, Channel, Comment, Event, EventKind, Product, Status, Ticket
+from tickets.models import (
+    Attachment,
+    Channel,
+    Comment,
+    Event,
+    EventKind,
+    Product,
+    SavedView,
+    Status,
+    Ticket,
+)
 from tickets.rendering import render_markdown
 
 
@@ -35,10 +48,18 @@ def _record(
     actor: User | None,
     at: datetime.datetime,
     public: bool = True,
+    version: int | None = None,
     **data: object,
 ) -> Event:
+    # Services record before they save, so the change produces the next version.
     return Event.objects.create(
-        ticket=ticket, kind=kind, actor=actor, data=data, is_public=public, created_at=at
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        data=data,
+        is_public=public,
+        created_at=at,
+        version=version if version is not None else ticket.version + 1,
     )
 
 
@@ -170,12 +191,15 @@ def ticket_create(
     if cc_users:
         ticket.cc.set(cc_users)
     _store_attachments(ticket=ticket, comment=None, uploads=attachments, by=actor)
-    _record(ticket, EventKind.CREATED, actor=actor, at=at, channel=channel, priority=derived)
+    _record(
+        ticket, EventKind.CREATED, actor=actor, at=at, version=1, channel=channel, priority=derived
+    )
     _record(
         ticket,
         EventKind.PLAN_APPLIED,
         actor=None,
         at=at,
+        version=1,
         plan=terms["plan_name"],
         tier=organization.tier,
     )
@@ -185,18 +209,41 @@ def ticket_create(
             EventKind.PRIORITY_OVERRIDDEN,
             actor=actor,
             at=at,
+            version=1,
             **{"from": derived, "to": priority, "reason": ticket.priority_reason},
         )
     clocks.clocks_start(ticket=ticket)
     return ticket
 
 
-def _check_version(ticket: Ticket, expected_version: int | None) -> None:
-    if expected_version is not None and ticket.version != expected_version:
-        raise StaleUpdate(
+def stale_update(ticket: Ticket, *, since_version: int | None) -> StaleUpdate:
+    """The refusal for a writer who had `since_version`: who changed what since then."""
+    from tickets.selectors import ticket_changes_since
+
+    changes = ticket_changes_since(ticket=ticket, version=since_version or 0)
+    if not changes:
+        return StaleUpdate(
             _("%(ticket)s was changed by someone else since you opened it; see its latest state.")
             % {"ticket": ticket.reference}
         )
+    people = ", ".join(dict.fromkeys(who for who, _text in changes))
+    return StaleUpdate(
+        _(
+            "%(ticket)s was changed by %(people)s since you opened it: %(changes)s "
+            "Nothing was saved; see its latest state."
+        )
+        % {
+            "ticket": ticket.reference,
+            "people": people,
+            "changes": " ".join(text for _who, text in changes),
+        },
+        changes=[f"{who}: {text}" for who, text in changes],
+    )
+
+
+def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+    if expected_version is not None and ticket.version != expected_version:
+        raise stale_update(ticket, since_version=expected_version)
 
 
 def _save(ticket: Ticket, fields: list[str], *, expected_version: int | None = None) -> None:
@@ -207,10 +254,7 @@ def _save(ticket: Ticket, fields: list[str], *, expected_version: int | None = N
         **values, version=F("version") + 1, updated_at=timezone.now()
     )
     if not updated:
-        raise StaleUpdate(
-            _("%(ticket)s was changed by someone else since you opened it; see its latest state.")
-            % {"ticket": ticket.reference}
-        )
+        raise stale_update(ticket, since_version=version)
     ticket.version = version + 1
 
 
@@ -405,3 +449,101 @@ def ticket_assign(
     )
     _save(ticket, ["assignee"])
     return ticket
+
+
+# --- The queue: bulk actions, saved views, presence ----------------------------------------
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: tickets changed, and refusals (reference, message)."""
+
+    changed: list[Ticket] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def tickets_bulk_update(
+    *,
+    actor: User,
+    versions: dict[int, int | None],
+    assignee: User | None = None,
+    unassign: bool = False,
+    status: str = "",
+) -> BulkResult:
+    """Assign and/or change the status of several tickets, each as its own change.
+
+    `versions` maps ticket id to the version the engineer saw; a ticket changed since
+    is refused (with who changed what) while the others go through.
+    """
+    if not actor.is_engineer:
+        raise PolicyViolation(_("Only support staff can assign tickets."))
+    result = BulkResult()
+    for ticket in Ticket.objects.filter(pk__in=list(versions)).order_by("pk"):
+        expected = versions[ticket.pk]
+        try:
+            if assignee is not None or unassign:
+                ticket = ticket_assign(
+                    ticket=ticket, actor=actor, assignee=assignee, expected_version=expected
+                )
+                expected = ticket.version
+            if status:
+                ticket = ticket_change_status(
+                    ticket=ticket, actor=actor, status=status, expected_version=expected
+                )
+        except (DomainError, ValidationError) as error:
+            message = error.message if isinstance(error, DomainError) else " ".join(error.messages)
+            result.refused.append((ticket.reference, message))
+        else:
+            result.changed.append(ticket)
+    return result
+
+
+def saved_view_save(*, user: User, name: str, query: str) -> SavedView:
+    """Keep the queue's current filters under a name (the same name replaces it)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the view a name.")]})
+    if not user.is_engineer:
+        raise PolicyViolation(_("Only support staff have a queue."))
+    query = "&".join(part for part in query.split("&") if part and not part.startswith("page="))
+    view, _created = SavedView.objects.update_or_create(
+        user=user, name=name[:80], defaults={"query": query[:1000]}
+    )
+    return view
+
+
+def saved_view_delete(*, user: User, view_id: int) -> None:
+    """Remove one of the user's own saved views (another user's is left alone)."""
+    SavedView.objects.filter(user=user, pk=view_id).delete()
+
+
+PRESENCE_TTL = 45  # seconds; the ticket page sends a heartbeat every ~20 s
+
+
+def _presence_key(ticket_id: int) -> str:
+    return f"ticket-presence:{ticket_id}"
+
+
+def presence_heartbeat(*, ticket_id: int, user: User) -> dict[int, str]:
+    """Record that `user` has the ticket open now; return who has it open (id -> name).
+
+    One cache entry per ticket holding {user id: (name, expiry)}; entries older than
+    the time-to-live are dropped, and the whole entry expires when nobody beats.
+    """
+    now = time.time()
+    key = _presence_key(ticket_id)
+    viewers = {
+        user_id: (name, expires)
+        for user_id, (name, expires) in (cache.get(key) or {}).items()
+        if expires > now
+    }
+    viewers[user.pk] = (str(user), now + PRESENCE_TTL)
+    cache.set(key, viewers, timeout=PRESENCE_TTL)
+    return {user_id: name for user_id, (name, _expires) in viewers.items()}
+
+
+def presence_leave(*, ticket_id: int, user: User) -> None:
+    key = _presence_key(ticket_id)
+    viewers = cache.get(key) or {}
+    if viewers.pop(user.pk, None) is not None:
+        cache.set(key, viewers, timeout=PRESENCE_TTL)

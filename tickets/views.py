@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Tier
+from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from sla import clocks as sla_clocks
 from sla import services as sla_services
@@ -148,6 +149,8 @@ def _detail_context(request: HttpRequest, ticket, **forms: Form) -> dict[str, ob
         "can_close": ticket.status != Status.CLOSED,
         "can_reopen": ticket.status in (Status.SOLVED, Status.CLOSED),
         "priorities": Priority.choices,
+        "statuses": Status.choices,
+        "engineers": list(staff_users()) if user.is_engineer else [],
         **forms,
     }
 
@@ -191,8 +194,12 @@ def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Close or reopen (customers); any allowed transition (staff)."""
     ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
     try:
+        version = request.POST.get("version", "")
         services.ticket_change_status(
-            ticket=ticket, actor=request.user, status=request.POST.get("status", "")
+            ticket=ticket,
+            actor=request.user,
+            status=request.POST.get("status", ""),
+            expected_version=int(version) if version.isdigit() else None,
         )
     except (ValidationError, DomainError) as error:
         text = error.message if isinstance(error, DomainError) else " ".join(error.messages)

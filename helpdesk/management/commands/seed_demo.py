@@ -1,7 +1,9 @@
-"""`python manage.py seed_demo`: demo organizations of every tier, customers and staff.
+"""`python manage.py seed_demo`: demo organizations of every tier, customers and staff,
+and a queue's worth of demo tickets.
 
 Idempotent: what already exists (matched by organization name or e-mail) is left
-as it is, so running it twice changes nothing.
+as it is, and demo tickets are only filed while the demo organizations have none,
+so running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,164 @@ from accounts.models import Organization, Role, Tier, User
 from accounts.services import organization_create, user_create, user_set_role
 
 DEMO_PASSWORD = "helpdesk-demo"  # noqa: S105 - demo data, printed on purpose
+DEMO_PRODUCTS = ("Backup Server", "Backup Agent", "Cloud Console")
+
+
+@dataclass(frozen=True)
+class DemoTicket:
+    """A ticket filed `minutes_ago`; `steps` are (minutes after filing, what staff did)."""
+
+    requester: str
+    subject: str
+    impact: str
+    urgency: str
+    minutes_ago: int
+    steps: tuple[tuple[int, str], ...] = ()
+    channel: str = "web"
+    product: int | None = None  # index into DEMO_PRODUCTS
+
+
+HOUR, DAY = 60, 24 * 60
+# Premium and Trial are 24x7 (P1 15 min, P2 1 h, P3 4 h, P4 8 h), so their states are
+# exact: breached, at risk (under 25 % of the target left), running, met. Standard
+# tickets run on business hours in the customer's zone; Community ones are best effort.
+DEMO_TICKETS: tuple[DemoTicket, ...] = (
+    DemoTicket(
+        "grace@globex.example",
+        "Backups fail every time since the upgrade",
+        "high",
+        "high",
+        2 * HOUR,
+        product=0,
+    ),
+    DemoTicket("grace@globex.example", "Restore job hangs at 99%", "medium", "high", 50, product=0),
+    DemoTicket("grace@globex.example", "Backup speed dropped sharply", "medium", "high", 20),
+    DemoTicket(
+        "grace@globex.example",
+        "Question about the retention policy",
+        "low",
+        "low",
+        3 * DAY,
+        steps=((2 * HOUR, "reply"), (2 * HOUR + 5, "pending")),
+    ),
+    DemoTicket(
+        "grace@globex.example",
+        "Dashboard shows the wrong time zone",
+        "low",
+        "high",
+        5 * HOUR,
+        steps=((HOUR, "reply"),),
+        product=2,
+    ),
+    DemoTicket(
+        "grace@globex.example",
+        "SSO login loop on the console",
+        "medium",
+        "high",
+        4 * HOUR,
+        steps=((10, "assign2"), (90, "reply")),
+        product=2,
+    ),
+    DemoTicket(
+        "yuki@tokyodata.example",
+        "Agent crashes on Windows Server 2022",
+        "high",
+        "high",
+        10,
+        product=1,
+    ),
+    DemoTicket(
+        "yuki@tokyodata.example",
+        "License count does not match the contract",
+        "low",
+        "high",
+        3 * HOUR + 30,
+    ),
+    DemoTicket("yuki@tokyodata.example", "Please export the audit log", "low", "low", DAY),
+    DemoTicket(
+        "yuki@tokyodata.example",
+        "Incremental backups slower on Mondays",
+        "low",
+        "high",
+        2 * DAY,
+        steps=((30, "reply"), (5 * HOUR, "solve")),
+    ),
+    DemoTicket(
+        "olivia@umbrella.example",
+        "Evaluation: S3 target setup fails",
+        "medium",
+        "high",
+        2 * HOUR,
+        steps=((5, "note"),),
+    ),
+    DemoTicket(
+        "olivia@umbrella.example", "How to schedule weekly full backups?", "low", "low", HOUR
+    ),
+    DemoTicket(
+        "ana@acme.example", "Backups fail every night", "medium", "high", 2 * DAY, product=0
+    ),
+    DemoTicket(
+        "ana@acme.example", "Reporting does not work", "low", "high", DAY, steps=((40, "reply"),)
+    ),
+    DemoTicket(
+        "bruno@acme.example", "Please clarify a backup configuration setting", "low", "low", 30
+    ),
+    DemoTicket(
+        "bruno@acme.example",
+        "Deduplication ratio lower than expected",
+        "low",
+        "high",
+        6 * HOUR,
+        steps=((20, "assign1"),),
+    ),
+    DemoTicket(
+        "ana@acme.example",
+        "Called: NAS share not detected",
+        "medium",
+        "high",
+        40,
+        channel="phone",
+        product=1,
+    ),
+    DemoTicket(
+        "ana@acme.example",
+        "Restore from the cloud is slow",
+        "low",
+        "high",
+        3 * DAY,
+        steps=((HOUR, "reply"), (2 * HOUR, "solve"), (DAY, "close")),
+    ),
+    DemoTicket("hans@initech.example", "Tape library offline", "high", "high", 3 * HOUR),
+    DemoTicket(
+        "hans@initech.example",
+        "E-mail notifications do not arrive",
+        "low",
+        "high",
+        4 * HOUR,
+        steps=((15, "assign1"), (25, "note")),
+    ),
+    DemoTicket(
+        "hans@initech.example",
+        "Upgrade path from 9.x to 10",
+        "low",
+        "low",
+        2 * DAY,
+        steps=((3 * HOUR, "reply"), (3 * HOUR + 1, "pending")),
+    ),
+    DemoTicket("tony@stark.example", "Trial ended: help with the license", "low", "high", DAY),
+    DemoTicket("priya@community.example", "How do I configure retention?", "low", "low", 3 * DAY),
+    DemoTicket(
+        "priya@community.example", "Community edition crashes on start", "low", "high", 5 * HOUR
+    ),
+    DemoTicket(
+        "priya@community.example",
+        "Feature request: dark mode",
+        "low",
+        "low",
+        10 * DAY,
+        steps=((DAY, "reply"), (DAY + 1, "solve")),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -150,6 +310,7 @@ class Command(BaseCommand):
                     created.append(email)
                 logins.append((email, DEMO_PASSWORD, f"customer, {spec.name} ({spec.tier})"))
 
+        created += self._seed_tickets()
         self.stdout.write(
             f"Demo data: {len(created)} record(s) created"
             + (" (already loaded)" if not created else "")
@@ -157,3 +318,68 @@ class Command(BaseCommand):
         self.stdout.write("Logins (e-mail / password / role):")
         for email, password, role in logins:
             self.stdout.write(f"  {email:32} {password:16} {role}")
+
+    def _seed_tickets(self) -> list[str]:
+        """File the demo tickets through the services, once (while the demo orgs have none)."""
+        from tickets.models import Product, Ticket
+        from tickets.services import (
+            comment_add,
+            ticket_assign,
+            ticket_change_status,
+            ticket_create,
+        )
+
+        names = [spec.name for spec in ORGANIZATIONS]
+        if Ticket.objects.filter(organization__name__in=names).exists():
+            return []
+        products = [Product.objects.get_or_create(name=name)[0] for name in DEMO_PRODUCTS]
+        users = {user.email: user for user in User.objects.filter(email__endswith=".example")}
+        engineer1 = users.get("engineer1@helpdesk.example")
+        engineer2 = users.get("engineer2@helpdesk.example")
+        now = timezone.now()
+        created = []
+        for spec in DEMO_TICKETS:
+            requester = users.get(spec.requester)
+            if requester is None or engineer1 is None or engineer2 is None:
+                continue
+            filed = now - datetime.timedelta(minutes=spec.minutes_ago)
+            ticket = ticket_create(
+                requester=requester,
+                subject=spec.subject,
+                description=f"{spec.subject}.\n\nReported through the demo data.",
+                impact=spec.impact,
+                urgency=spec.urgency,
+                channel=spec.channel,
+                created_by=engineer1 if spec.channel == "phone" else None,
+                product=products[spec.product] if spec.product is not None else None,
+                at=filed,
+            )
+            for minutes, step in spec.steps:
+                at = filed + datetime.timedelta(minutes=minutes)
+                if step == "reply":
+                    comment_add(
+                        ticket=ticket,
+                        author=engineer1,
+                        body="Thanks for the report: we are looking into it.",
+                        at=at,
+                    )
+                elif step == "note":
+                    comment_add(
+                        ticket=ticket,
+                        author=engineer2,
+                        body="Checked the logs: looks like a credentials problem.",
+                        is_public=False,
+                        at=at,
+                    )
+                elif step in ("assign1", "assign2"):
+                    ticket_assign(
+                        ticket=ticket,
+                        actor=engineer1,
+                        assignee=engineer1 if step == "assign1" else engineer2,
+                        at=at,
+                    )
+                else:
+                    status = {"pending": "pending_customer", "solve": "solved", "close": "closed"}
+                    ticket_change_status(ticket=ticket, actor=engineer1, status=status[step], at=at)
+            created.append(ticket.reference)
+        return created

@@ -1,0 +1,194 @@
+"""Benchmark the engineers' queue and the ticket page on PostgreSQL at 100,000 tickets.
+
+Run from the repository root (PostgreSQL on 127.0.0.1, user postgres)::
+
+    .venv/bin/python benchmarks/queue.py [--requests 40] [--tickets 100000]
+
+It creates (once) a dedicated database, ``bench_queue`` (``BENCH_DATABASE_URL``
+overrides it), migrates it and loads the sample data with ``load_sample_data`` until it
+holds ``--tickets`` tickets; later runs reuse it. Then it times requests through Django's
+test ``Client`` in-process (the whole Django stack: middleware, session, view, template;
+no network, no web server), DEBUG off, and prints for each page the median and p95 server
+time, and the SQL queries per request; then the PostgreSQL plan (EXPLAIN ANALYZE) of the
+page query of every filter, so one can check an index serves it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, and this file's name
+# would shadow the standard library's `queue` (which asgiref imports): drop the folder.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from urllib.parse import urlparse  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_queue"
+ENVIRONMENT = {
+    "DEBUG": "0",
+    "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "testserver,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    "EMAIL_URL": "consolemail://",
+}
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            print(f"Created database {name}.")
+    admin.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--no-explain", action="store_true")
+    args = parser.parse_args()
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    ensure_database(url)
+    os.environ.update(ENVIRONMENT)
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import Organization, User
+    from tickets.models import Product, Ticket
+    from tickets.queue import QueueFilters, queue_counts, queue_tickets, queue_views
+
+    call_command("migrate", verbosity=0)
+    have = Ticket.objects.count()
+    if have < args.tickets:
+        print(f"Loading {args.tickets - have} sample tickets (once)...")
+        call_command("load_sample_data", tickets=args.tickets - have)
+    with connection.cursor() as cursor:
+        # What autovacuum does in production; a fresh bulk load has no visibility map yet.
+        cursor.execute("VACUUM ANALYZE")
+
+    engineer = User.objects.filter(email="engineer0@sample-staff.example").get()
+    open_count = Ticket.objects.filter(status__in=["new", "open", "pending_customer", "on_hold"])
+    busiest = Organization.objects.filter(name__startswith="Sample Org ").order_by("pk").first()
+    product = Product.objects.order_by("pk").first()
+    assert busiest is not None and product is not None
+    print(
+        f"Database: {connection.settings_dict['NAME']} on PostgreSQL "
+        f"{connection.pg_version // 10000}; {Ticket.objects.count()} tickets, "
+        f"{open_count.count()} open; Django test Client in-process, DEBUG off; "
+        f"{args.requests} timed requests per page after 3 warm-up requests."
+    )
+    cases = [
+        ("queue, default (open, time to breach)", ""),
+        ("queue, page 5", "page=5"),
+        ("queue, 100 rows per page", "size=100"),
+        ("queue, My open", "assignee=me"),
+        ("queue, Unassigned P1/P2", "assignee=unassigned&priority=P1&priority=P2"),
+        ("queue, At risk", "sla=at_risk"),
+        ("queue, Breached", "sla=breached"),
+        ("queue, one organization", f"organization={busiest.pk}"),
+        ("queue, tier premium", "tier=premium"),
+        ("queue, channel phone", "channel=phone"),
+        ("queue, product", f"product={product.pk}"),
+        ("queue, text search 'tape'", "q=tape"),
+        ("queue, status closed", "status=closed"),
+        (
+            "queue, org + P2 + unassigned",
+            f"organization={busiest.pk}&priority=P2&assignee=unassigned",
+        ),
+    ]
+    client = Client()
+    client.force_login(engineer)
+    ticket = queue_tickets(user=engineer, filters=QueueFilters(), now=timezone.now()).first()
+    assert ticket is not None
+    pages = [(label, f"/tickets/queue/?{query}") for label, query in cases]
+    pages.append(("ticket page (staff)", f"/tickets/{ticket.pk}/"))
+    pages.append(("queue fragment (htmx), default", "/tickets/queue/"))
+
+    print()
+    print(f"{'page':42} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'rows':>5}")
+    for label, path in pages:
+        headers = {"HTTP_HX_REQUEST": "true"} if "htmx" in label else {}
+        for _ in range(3):
+            client.get(path, **headers)
+        timings = []
+        queries = set()
+        rows = 0
+        for _ in range(args.requests):
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(path, **headers)
+                timings.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+            queries.add(len(captured))
+            rows = response.content.decode().count('class="queue-row')
+        print(
+            f"{label:42} {statistics.median(timings):10.1f} {percentile(timings, 0.95):8.1f} "
+            f"{'/'.join(str(q) for q in sorted(queries)):>8} {rows:5d}"
+        )
+
+    if args.no_explain:
+        return
+    print()
+    print("PostgreSQL plans (EXPLAIN ANALYZE) of each filter's first-page query:")
+    now = timezone.now()
+    for label, query in cases:
+        from django.http import QueryDict
+
+        data = QueryDict(query)
+        filters = QueueFilters.parse(data)
+        tickets = queue_tickets(user=engineer, filters=filters, now=now)
+        number = int(data.get("page") or 1)
+        size = int(data.get("size") or 25)
+        offset = (number - 1) * size
+        plan = tickets[offset : offset + size + 1].explain(analyze=True)
+        print(f"\n-- {label} [{query or 'no filter'}]")
+        for line in plan.splitlines():
+            print("   " + line)
+    print("\n-- side-bar counts (built-in views + current filter), one aggregate")
+    queries = {view.key: view.query for view in queue_views(user=engineer)}
+    with CaptureQueriesContext(connection) as captured:
+        queue_counts(user=engineer, queries=queries, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + captured[0]["sql"])
+        for (line,) in cursor.fetchall():
+            print("   " + line)
+
+
+if __name__ == "__main__":
+    main()

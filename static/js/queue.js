@@ -1,0 +1,75 @@
+/* The queue's keyboard: j/k next/previous row, t take, r reply, Enter open, x select.
+   Rows are re-rendered by htmx after every action; the current row is kept by ticket id. */
+(function () {
+  "use strict";
+  var currentId = null;
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#queue .queue-row"));
+  }
+
+  function current() {
+    var all = rows();
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].dataset.ticket === currentId) return all[i];
+    }
+    return null;
+  }
+
+  function select(row) {
+    rows().forEach(function (r) { r.classList.remove("is-current"); r.removeAttribute("aria-selected"); });
+    if (!row) { currentId = null; return; }
+    currentId = row.dataset.ticket;
+    row.classList.add("is-current");
+    row.setAttribute("aria-selected", "true");
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    var all = rows();
+    if (!all.length) return;
+    var index = all.indexOf(current());
+    var next = index < 0 ? 0 : Math.min(all.length - 1, Math.max(0, index + step));
+    select(all[next]);
+  }
+
+  function typing(target) {
+    var tag = (target.tagName || "").toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (!document.getElementById("queue")) return;
+    var row = current();
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "t":
+        if (row) { var take = row.querySelector("button.take"); if (take) take.click(); }
+        break;
+      case "r":
+        if (row) window.location.href = row.dataset.url + "#reply";
+        break;
+      case "x":
+        if (row) { var box = row.querySelector("input[type=checkbox]"); if (box) box.checked = !box.checked; }
+        break;
+      case "Enter":
+        if (row && event.target === document.body) window.location.href = row.dataset.url;
+        else return;
+        break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest("#queue .queue-row");
+    if (row) select(row);
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var row = current();
+    if (row) select(row);
+  });
+})();

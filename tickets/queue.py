@@ -1,0 +1,335 @@
+"""Reads for the engineers' queue: filters, time-to-breach order, counts, SLA countdowns.
+
+The queue is every ticket, by default the open ones, ordered by time to breach:
+`sla_due_at` ascending with NULLs last (breached first, then soonest due, then tickets
+without a running clock), then oldest first. Partial indexes on the open statuses
+(`Ticket.Meta.indexes`) serve that order alone or after one equality filter, so the
+first page reads a few dozen index entries whatever the size of the table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Tier, User
+from sla import services as sla_services
+from sla.calendar import BusinessCalendar
+from sla.models import Priority, SLAClock
+from tickets import workflow
+from tickets.models import Channel, SavedView, Status, Ticket
+
+OPEN_STATUSES: list[str] = sorted(workflow.ACTIVE)
+QUEUE_ORDER = (F("sla_due_at").asc(nulls_last=True), "created_at", "id")
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 200
+ASSIGNEE_CHOICES = ("me", "unassigned", "anyone")
+SLA_CHOICES = ("at_risk", "breached")
+
+
+@dataclass(frozen=True)
+class BuiltinView:
+    key: str
+    name: Any
+    query: str
+
+
+BUILTIN_VIEWS: tuple[BuiltinView, ...] = (
+    BuiltinView("all", gettext_lazy("All open"), ""),
+    BuiltinView("mine", gettext_lazy("My open"), "assignee=me"),
+    BuiltinView(
+        "unassigned",
+        gettext_lazy("Unassigned P1/P2"),
+        "assignee=unassigned&priority=P1&priority=P2",
+    ),
+    BuiltinView("at_risk", gettext_lazy("At risk"), "sla=at_risk"),
+    BuiltinView("breached", gettext_lazy("Breached"), "sla=breached"),
+)
+
+
+@dataclass
+class QueueFilters:
+    """The queue's filters, parsed from (and written back to) a query string."""
+
+    statuses: list[str] = field(default_factory=list)  # empty: the open statuses
+    any_status: bool = False
+    priorities: list[str] = field(default_factory=list)
+    tiers: list[str] = field(default_factory=list)
+    organization: int | None = None
+    assignee: str = "anyone"  # me, unassigned, anyone or an engineer's id
+    sla: str = ""
+    channel: str = ""
+    product: int | None = None
+    text: str = ""
+
+    @classmethod
+    def parse(cls, data: QueryDict | Mapping[str, Any]) -> QueueFilters:
+        """Unknown values are dropped, never an error: a bookmarked URL always works."""
+        if not isinstance(data, QueryDict):
+            query = QueryDict(mutable=True)
+            for key, value in data.items():
+                query.setlist(key, value if isinstance(value, list) else [value])
+            data = query
+        statuses = [value for value in data.getlist("status") if value]
+        assignee = data.get("assignee", "anyone") or "anyone"
+        if assignee not in ASSIGNEE_CHOICES and not assignee.isdigit():
+            assignee = "anyone"
+        return cls(
+            statuses=[value for value in statuses if value in Status.values],
+            any_status="any" in statuses,
+            priorities=[value for value in data.getlist("priority") if value in Priority.values],
+            tiers=[value for value in data.getlist("tier") if value in Tier.values],
+            organization=_int(data.get("organization")),
+            assignee=assignee,
+            sla=data.get("sla", "") if data.get("sla") in SLA_CHOICES else "",
+            channel=data.get("channel", "") if data.get("channel") in Channel.values else "",
+            product=_int(data.get("product")),
+            text=(data.get("q") or "").strip()[:200],
+        )
+
+    @property
+    def open_only(self) -> bool:
+        """Whether every ticket this filter can match is open (the partial indexes apply)."""
+        if self.any_status:
+            return False
+        return not self.statuses or set(self.statuses) <= set(OPEN_STATUSES)
+
+    def to_query(self) -> str:
+        pairs: list[tuple[str, str]] = []
+        if self.any_status:
+            pairs.append(("status", "any"))
+        pairs += [("status", value) for value in self.statuses]
+        pairs += [("priority", value) for value in self.priorities]
+        pairs += [("tier", value) for value in self.tiers]
+        if self.organization:
+            pairs.append(("organization", str(self.organization)))
+        if self.assignee != "anyone":
+            pairs.append(("assignee", self.assignee))
+        if self.sla:
+            pairs.append(("sla", self.sla))
+        if self.channel:
+            pairs.append(("channel", self.channel))
+        if self.product:
+            pairs.append(("product", str(self.product)))
+        if self.text:
+            pairs.append(("q", self.text))
+        return urlencode(pairs)
+
+    def condition(self, *, user: User, now: datetime.datetime) -> Q:
+        """The WHERE clause: every filter combined with AND."""
+        q = Q()
+        if self.statuses:
+            q &= Q(status__in=self.statuses)
+        elif not self.any_status:
+            q &= Q(status__in=OPEN_STATUSES)
+        if self.priorities:
+            q &= Q(priority__in=self.priorities)
+        if self.tiers:
+            q &= Q(tier__in=self.tiers)
+        if self.organization:
+            q &= Q(organization_id=self.organization)
+        if self.assignee == "me":
+            q &= Q(assignee_id=user.pk)
+        elif self.assignee == "unassigned":
+            q &= Q(assignee__isnull=True)
+        elif self.assignee.isdigit():
+            q &= Q(assignee_id=int(self.assignee))
+        if self.sla == "at_risk":
+            q &= Q(sla_warn_at__lte=now, sla_due_at__gt=now)
+        elif self.sla == "breached":
+            q &= Q(sla_due_at__lte=now)
+        if self.channel:
+            q &= Q(channel=self.channel)
+        if self.product:
+            q &= Q(product_id=self.product)
+        if self.text:
+            reference = self.text.lstrip("#")
+            match = Q(subject__icontains=self.text)
+            if reference.isdigit():
+                match |= Q(pk=int(reference))
+            q &= match
+        return q
+
+
+def _int(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
+
+
+def queue_tickets(*, user: User, filters: QueueFilters, now: datetime.datetime) -> QuerySet[Ticket]:
+    """The queue's tickets for an engineer, filtered, in time-to-breach order.
+
+    Rows carry what the page shows (organization, assignee, clocks), so a page costs a
+    fixed number of queries whatever its size.
+    """
+    return (
+        Ticket.objects.filter(filters.condition(user=user, now=now))
+        .select_related("organization", "assignee")
+        .prefetch_related(Prefetch("clocks", queryset=SLAClock.objects.order_by("metric")))
+        .defer("description", "description_html")
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def queue_total(*, user: User, filters: QueueFilters, now: datetime.datetime) -> int:
+    """How many tickets the filters match (one COUNT query)."""
+    return Ticket.objects.filter(filters.condition(user=user, now=now)).count()
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    number: int
+    size: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def queue_page(
+    tickets: QuerySet[Ticket], *, number: int, size: int, now: datetime.datetime
+) -> QueuePage:
+    """One page by offset, reading one row more than shown to know if another page follows."""
+    number = max(1, number)
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    offset = (number - 1) * size
+    found = list(tickets[offset : offset + size + 1])
+    rows = queue_rows(found[:size], now=now)
+    return QueuePage(rows=rows, number=number, size=size, has_next=len(found) > size)
+
+
+# --- views and their counts ----------------------------------------------------------------
+
+
+@dataclass
+class QueueView:
+    """A named filter in the side bar: built in, or saved by the engineer."""
+
+    key: str
+    name: str
+    query: str
+    saved: SavedView | None = None
+    count: int | None = None
+
+
+def queue_views(*, user: User) -> list[QueueView]:
+    """The built-in views, then the engineer's saved views."""
+    views = [QueueView(view.key, str(view.name), view.query) for view in BUILTIN_VIEWS]
+    views += [
+        QueueView(f"saved-{saved.pk}", saved.name, saved.query, saved=saved)
+        for saved in SavedView.objects.filter(user=user)
+    ]
+    return views
+
+
+def queue_counts(
+    *, user: User, queries: Mapping[str, str], now: datetime.datetime
+) -> dict[str, int]:
+    """How many tickets each query string matches, in at most two aggregate queries.
+
+    Filters confined to open tickets are counted together over the open tickets (the
+    partial indexes' rows); any others together over all tickets.
+    """
+    groups: dict[bool, dict[str, Q]] = {True: {}, False: {}}
+    for key, query in queries.items():
+        filters = QueueFilters.parse(QueryDict(query))
+        groups[filters.open_only][key] = filters.condition(user=user, now=now)
+    counts: dict[str, int] = {}
+    for open_only, conditions in groups.items():
+        if not conditions:
+            continue
+        base = Ticket.objects.filter(status__in=OPEN_STATUSES) if open_only else Ticket.objects
+        aliases = {f"c{index}": key for index, key in enumerate(conditions)}
+        result = base.aggregate(
+            **{
+                alias: Count("priority", filter=conditions[key])
+                if conditions[key]
+                else Count("priority")
+                for alias, key in aliases.items()
+            }
+        )
+        counts.update({key: result[alias] for alias, key in aliases.items()})
+    return counts
+
+
+# --- rows and their SLA countdowns ---------------------------------------------------------
+
+
+@dataclass
+class SLACountdown:
+    code: str  # breached, at_risk, running, paused, met, none
+    text: str
+
+
+@dataclass
+class QueueRow:
+    ticket: Ticket
+    sla: SLACountdown
+
+
+def format_span(duration: datetime.timedelta) -> str:
+    """`42 min`, `1 h 10 min`, `26 h`: how much business time, to the minute."""
+    minutes = int(abs(duration.total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    if not minutes:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+
+
+class CalendarCache:
+    """Business calendars rebuilt from ticket snapshots, once per distinct snapshot."""
+
+    def __init__(self) -> None:
+        self._calendars: dict[str, BusinessCalendar | None] = {}
+
+    def for_terms(self, terms: Mapping[str, Any]) -> BusinessCalendar | None:
+        key = json.dumps(terms.get("calendar"), sort_keys=True)
+        if key not in self._calendars:
+            self._calendars[key] = sla_services.calendar_from_terms(terms)
+        return self._calendars[key]
+
+
+def sla_countdown(
+    ticket: Ticket, *, now: datetime.datetime, calendars: CalendarCache | None = None
+) -> SLACountdown:
+    """The ticket's SLA state as a countdown in business time on its own calendar.
+
+    Uses the ticket's `sla_due_at`/`sla_warn_at` and its prefetched clocks: no query.
+    """
+    calendar = (calendars or CalendarCache()).for_terms(ticket.sla_terms or {})
+    clocks = list(ticket.clocks.all())
+    if calendar is None or not clocks:
+        return SLACountdown("none", _("best effort"))
+    due, warn = ticket.sla_due_at, ticket.sla_warn_at
+    if due is None:
+        if any(clock.paused_at and not clock.met_at for clock in clocks):
+            return SLACountdown("paused", _("paused"))
+        if any(clock.breached_at for clock in clocks):
+            return SLACountdown("met", _("met late"))
+        return SLACountdown("met", _("met"))
+    if due <= now:
+        late = calendar.elapsed(due, now)
+        return SLACountdown("breached", _("breached %(span)s ago") % {"span": format_span(late)})
+    left = calendar.elapsed(now, due)
+    code = "at_risk" if warn is not None and warn <= now else "running"
+    return SLACountdown(code, _("%(span)s left") % {"span": format_span(left)})
+
+
+def queue_rows(tickets: Iterable[Ticket], *, now: datetime.datetime) -> list[QueueRow]:
+    calendars = CalendarCache()
+    return [
+        QueueRow(ticket, sla_countdown(ticket, now=now, calendars=calendars)) for ticket in tickets
+    ]

@@ -1,0 +1,358 @@
+"""The engineers' queue: filter, act on rows (alone or in bulk), saved views, presence, phone.
+
+Every action is a POST that calls one service. From the queue (htmx) the answer is the
+refreshed queue fragment, messages included; from elsewhere, a redirect back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Organization, Tier, User
+from accounts.permissions import engineer_required
+from accounts.selectors import staff_users
+from helpdesk.exceptions import DomainError
+from sla.models import Priority
+from tickets import selectors, services
+from tickets.forms import PhoneTicketForm, SavedViewForm
+from tickets.models import Channel, Product, Status, Ticket
+from tickets.queue import (
+    DEFAULT_PAGE_SIZE,
+    QueueFilters,
+    queue_counts,
+    queue_page,
+    queue_tickets,
+    queue_total,
+    queue_views,
+)
+from tickets.views import apply_errors
+
+
+def _int(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
+
+
+def _error_text(error: ValidationError | DomainError) -> str:
+    return error.message if isinstance(error, DomainError) else " ".join(error.messages)
+
+
+def _options(choices: list[tuple[object, object]], selected: object = None) -> str:
+    """`<option>`s rendered once per page, not once per row (template loops are slow)."""
+    chosen = mark_safe(" selected")  # noqa: S308 - a constant
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, chosen if str(value) == str(selected) else "", label) for value, label in choices),
+    )
+
+
+def _queue_context(request: HttpRequest, data: QueryDict) -> dict[str, object]:
+    user = request.user
+    now = timezone.now()
+    filters = QueueFilters.parse(data)
+    query = filters.to_query()
+    views = queue_views(user=user)
+    queries = {view.key: view.query for view in views}
+    if not filters.text:
+        queries[""] = query  # counted in the same aggregate as the views
+    counts = queue_counts(user=user, queries=queries, now=now)
+    if filters.text:
+        # A text search cannot be answered from the counting index: let the trigram
+        # index (PostgreSQL) find the matches in a query of its own.
+        counts[""] = queue_total(user=user, filters=filters, now=now)
+    for view in views:
+        view.count = counts[view.key]
+        view.active = QueueFilters.parse(QueryDict(view.query)).to_query() == query  # type: ignore[attr-defined]
+    size = _int(data.get("size")) or DEFAULT_PAGE_SIZE
+    page = queue_page(
+        queue_tickets(user=user, filters=filters, now=now),
+        number=_int(data.get("page")) or 1,
+        size=size,
+        now=now,
+    )
+    size_part = f"&size={page.size}" if page.size != DEFAULT_PAGE_SIZE else ""
+    engineers = [(engineer.pk, str(engineer)) for engineer in staff_users()]
+    status_options = {value: _options(Status.choices, value) for value in Status.values}
+    priority_options = {
+        value: _options([(v, v) for v in Priority.values], value) for value in Priority.values
+    }
+    for row in page.rows:
+        row.status_options = status_options[row.ticket.status]  # type: ignore[attr-defined]
+        row.priority_options = priority_options[row.ticket.priority]  # type: ignore[attr-defined]
+    organizations = Organization.objects.only("id", "name").order_by("name")
+    return {
+        "filters": filters,
+        "query": query,
+        "page_query": query + size_part,
+        "total": counts[""],
+        "page": page,
+        "views": views,
+        "engineer_options": _options(engineers),
+        "engineer_filter_options": _options(engineers, filters.assignee),
+        "organization_options": _options(
+            [(org.pk, org.name) for org in organizations], filters.organization
+        ),
+        "product_options": _options(
+            [(product.pk, product.name) for product in Product.objects.filter(is_active=True)],
+            filters.product,
+        ),
+        "statuses": Status.choices,
+        "open_statuses": [value for value in Status.values if value not in ("solved", "closed")],
+        "priorities": Priority.choices,
+        "tiers": Tier.choices,
+        "channels": Channel.choices,
+        "saved_view_form": SavedViewForm(initial={"query": query}),
+    }
+
+
+def _render_queue(request: HttpRequest, data: QueryDict, *, status: int = 200) -> HttpResponse:
+    fragment = bool(request.htmx) and not request.htmx.boosted  # type: ignore[attr-defined]
+    template = "tickets/_queue.html" if fragment else "tickets/queue.html"
+    return render(request, template, _queue_context(request, data), status=status)
+
+
+@engineer_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """All tickets (by default the open ones) in time-to-breach order, filtered."""
+    return _render_queue(request, request.GET)
+
+
+def _back(request: HttpRequest, ticket: Ticket | None = None) -> HttpResponse:
+    """The refreshed queue fragment (htmx from the queue), else a redirect back."""
+    if request.htmx and request.POST.get("from") == "queue":  # type: ignore[attr-defined]
+        return _render_queue(request, QueryDict(request.POST.get("filters", "")))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    if ticket is not None:
+        return redirect("ticket_detail", pk=ticket.pk)
+    return redirect("queue")
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    action: Callable[[Ticket, int | None], object],
+    success: str,
+) -> HttpResponse:
+    ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+    try:
+        action(ticket, _int(request.POST.get("version")))
+    except (ValidationError, DomainError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, success % {"ticket": ticket.reference})
+    return _back(request, ticket)
+
+
+@engineer_required
+@require_POST
+def queue_take(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign the ticket to me, if nobody changed it since I saw it."""
+    return _act(
+        request,
+        pk,
+        lambda ticket, version: services.ticket_assign(
+            ticket=ticket, actor=request.user, assignee=request.user, expected_version=version
+        ),
+        _("You took %(ticket)s."),
+    )
+
+
+@engineer_required
+@require_POST
+def queue_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    value = request.POST.get("assignee", "")
+    assignee = User.objects.filter(pk=_int(value)).first() if value else None
+    if value and assignee is None:
+        messages.error(request, _("Choose an engineer."))
+        return _back(request)
+    return _act(
+        request,
+        pk,
+        lambda ticket, version: services.ticket_assign(
+            ticket=ticket, actor=request.user, assignee=assignee, expected_version=version
+        ),
+        _("%(ticket)s was assigned."),
+    )
+
+
+@engineer_required
+@require_POST
+def queue_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda ticket, version: services.ticket_change_status(
+            ticket=ticket,
+            actor=request.user,
+            status=request.POST.get("status", ""),
+            expected_version=version,
+        ),
+        _("The status of %(ticket)s was changed."),
+    )
+
+
+@engineer_required
+@require_POST
+def queue_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-classify the priority; the reason is required and kept on the timeline."""
+    return _act(
+        request,
+        pk,
+        lambda ticket, version: services.ticket_change_priority(
+            ticket=ticket,
+            actor=request.user,
+            priority=request.POST.get("priority", ""),
+            reason=request.POST.get("reason", ""),
+            expected_version=version,
+        ),
+        _("%(ticket)s was re-classified and its deadline recomputed."),
+    )
+
+
+@engineer_required
+@require_POST
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """Assign and/or change the status of the selected rows."""
+    user = request.user
+    versions = {
+        ticket_id: _int(request.POST.get(f"version_{ticket_id}"))
+        for ticket_id in (_int(value) for value in request.POST.getlist("ids"))
+        if ticket_id
+    }
+    target = request.POST.get("bulk_assignee", "")
+    assignee = user if target == "me" else None
+    if target.isdigit():
+        assignee = User.objects.filter(pk=int(target)).first()
+    status = request.POST.get("bulk_status", "")
+    if not versions:
+        messages.error(request, _("Select at least one ticket."))
+    elif not (assignee or target == "nobody" or status):
+        messages.error(request, _("Choose an assignee or a status for the selected tickets."))
+    else:
+        try:
+            result = services.tickets_bulk_update(
+                actor=user,
+                versions=versions,
+                assignee=assignee,
+                unassign=target == "nobody",
+                status=status,
+            )
+        except (ValidationError, DomainError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            if result.changed:
+                messages.success(
+                    request,
+                    _("Changed: %(tickets)s.")
+                    % {"tickets": ", ".join(ticket.reference for ticket in result.changed)},
+                )
+            for reference, message in result.refused:
+                messages.error(request, f"{reference}: {message}")
+    return _back(request)
+
+
+@engineer_required
+@require_POST
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    query = request.POST.get("query", "")
+    if form.is_valid():
+        try:
+            view = services.saved_view_save(
+                user=request.user, name=form.cleaned_data["name"], query=query
+            )
+        except (ValidationError, DomainError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    else:
+        messages.error(request, _("Give the view a name."))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _render_queue(request, QueryDict(query))
+    return redirect(reverse("queue") + (f"?{query}" if query else ""))
+
+
+@engineer_required
+@require_POST
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    services.saved_view_delete(user=request.user, view_id=pk)
+    messages.success(request, _("The view was removed."))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _render_queue(request, QueryDict(""))
+    return redirect("queue")
+
+
+@engineer_required
+def ticket_presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Heartbeat from a staff ticket page; answers who else has the ticket open."""
+    ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+    viewers = services.presence_heartbeat(ticket_id=ticket.pk, user=request.user)
+    others = [name for user_id, name in viewers.items() if user_id != request.user.pk]
+    return render(request, "tickets/_presence.html", {"ticket": ticket, "others": others})
+
+
+def _phone_form(request: HttpRequest, data: QueryDict | None) -> PhoneTicketForm:
+    source = data if data is not None else request.GET
+    organization_id = _int(source.get("organization"))
+    return PhoneTicketForm(
+        data,
+        organizations=Organization.objects.order_by("name"),
+        requesters=selectors.requester_choices(organization_id=organization_id),
+        initial={"organization": organization_id},
+    )
+
+
+@engineer_required
+@require_http_methods(["GET", "POST"])
+def phone_ticket_new(request: HttpRequest) -> HttpResponse:
+    """Log a ticket on a customer's behalf (refused for Community, per the policy)."""
+    form = _phone_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                requester=data["requester"],
+                subject=data["subject"],
+                description=data["description"],
+                impact=data["impact"],
+                urgency=data["urgency"],
+                product=data["product"],
+                channel=Channel.PHONE,
+                created_by=request.user,
+            )
+        except (ValidationError, DomainError) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Phone ticket %(reference)s is logged.") % {"reference": ticket.reference},
+            )
+            return redirect("ticket_detail", pk=ticket.pk)
+    return render(
+        request,
+        "tickets/phone_ticket_new.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@engineer_required
+def phone_requesters(request: HttpRequest) -> HttpResponse:
+    """The requester choices of the organization picked on the phone form (htmx)."""
+    form = _phone_form(request, None)
+    return render(request, "tickets/_requester_field.html", {"field": form["requester"]})
