@@ -24,7 +24,9 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset({CUSTOMER, ENGINEER, MANAGER})),
     NavItem(_("Tickets"), "portal_list", frozenset({CUSTOMER})),
     NavItem(_("New ticket"), "ticket_new", frozenset({CUSTOMER})),
+    NavItem(_("Queue"), "queue", frozenset({ENGINEER, MANAGER})),
     NavItem(_("Organizations"), "organization_list", frozenset({ENGINEER, MANAGER})),
+    NavItem(_("Dashboard"), "sla:dashboard", frozenset({MANAGER})),
     NavItem(_("SLA plans"), "sla:plan_list", frozenset({MANAGER})),
     NavItem(_("Administration"), "admin:index", frozenset({ADMIN})),
 ]

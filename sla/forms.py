@@ -425,3 +425,56 @@ class TargetAdminForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = ["priority", "metric", "duration", "warning_percent"]
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's period (in the manager's time zone) and filters."""
+
+    PERIODS = [("7", _("Last 7 days")), ("30", _("Last 30 days")), ("90", _("Last 90 days")),
+               ("custom", _("Chosen dates"))]  # fmt: skip
+
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, initial="30", required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=None, required=False, empty_label=_("All")
+    )
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=None, required=False, empty_label=_("All")
+    )
+    engineer = forms.ModelChoiceField(
+        label=_("Engineer"), queryset=None, required=False, empty_label=_("All")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from accounts.models import Organization, Tier
+        from accounts.selectors import staff_users
+        from sla.models import Priority
+        from tickets.models import Product
+
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", _("All")), *Tier.choices]
+        self.fields["priority"].choices = [("", _("All")), *Priority.choices]
+        self.fields["organization"].queryset = Organization.objects.order_by("name")
+        self.fields["product"].queryset = Product.objects.order_by("name")
+        self.fields["engineer"].queryset = staff_users()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start:
+                self.add_error("start", _("Choose the first day."))
+            if not end:
+                self.add_error("end", _("Choose the last day."))
+            if start and end and start > end:
+                self.add_error("end", _("The last day comes before the first."))
+            if start and end and (end - start).days > 366 * 2:
+                self.add_error("end", _("Choose a period of at most two years."))
+        return data

@@ -17,4 +17,6 @@ urlpatterns = [
         name="holiday_remove",
     ),
     path("matrix/", views.priority_matrix, name="priority_matrix"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:table>.csv", views.dashboard_csv, name="dashboard_csv"),
 ]

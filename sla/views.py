@@ -6,20 +6,27 @@ its errors and nothing is saved.
 
 from __future__ import annotations
 
+import csv
+import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import Tier
 from accounts.permissions import manager_required
-from sla import selectors, services
+from sla import charts as charts_svg
+from sla import reports, selectors, services
 from sla.forms import (
     CalendarForm,
+    DashboardFilterForm,
     HolidayForm,
     PlanForm,
     PriorityMatrixForm,
@@ -27,7 +34,9 @@ from sla.forms import (
     TargetFormSet,
     target_formset_initial,
 )
-from sla.models import Calendar, Holiday, Metric, SupportPlan
+from sla.models import Calendar, Holiday, Metric, Priority, SupportPlan
+from sla.monitor import monitor_status
+from sla.reports import ReportFilters
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:
@@ -250,3 +259,125 @@ def priority_matrix(request: HttpRequest) -> HttpResponse:
     else:
         form = PriorityMatrixForm(initial=initial)
     return render(request, "sla/priority_matrix.html", {"form": form})
+
+
+# --- Manager dashboard ----------------------------------------------------------------
+
+
+def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, ReportFilters]:
+    """The filters from the query string; invalid values fall back to the last 30 days."""
+    form = DashboardFilterForm(request.GET or None)
+    zone = timezone.get_current_timezone_name()
+    today = timezone.localdate()
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    period = data.get("period") or "30"
+    if period == "custom":
+        start, end = data["start"], data["end"]
+    else:
+        end = today
+        start = today - datetime.timedelta(days=int(period) - 1)
+    filters = ReportFilters(
+        start=start,
+        end=end,
+        zone=zone,
+        tier=data.get("tier") or "",
+        organization_id=data["organization"].pk if data.get("organization") else None,
+        priority=data.get("priority") or "",
+        product_id=data["product"].pk if data.get("product") else None,
+        engineer_id=data["engineer"].pk if data.get("engineer") else None,
+    )
+    return form, filters
+
+
+def _queue_link(filters: ReportFilters, **params: str) -> str:
+    """The engineer queue filtered to exactly the tickets a dashboard number counts."""
+    params = {
+        "organization": str(filters.organization_id or ""),
+        "product": str(filters.product_id or ""),
+        "assignee": str(filters.engineer_id or ""),
+        **params,
+    }
+    return reverse("queue") + "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+@manager_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """SLA now (at risk, breached, monitor, load) and over a period (attainment, breaches...)."""
+    form, filters = _dashboard_filters(request)
+    now = timezone.now()
+    tables = reports.dashboard_tables(filters, now=now)
+    tier_codes = {str(label): code for code, label in Tier.choices}
+    now_cells = {
+        (tier_codes.get(row[0], row[0]), row[1]): {
+            "at_risk": row[3],
+            "breached": row[4],
+            "at_risk_url": _queue_link(
+                filters, tier=tier_codes.get(row[0], row[0]), priority=row[1], sla="at_risk"
+            ),
+            "breached_url": _queue_link(
+                filters, tier=tier_codes.get(row[0], row[0]), priority=row[1], sla="breached"
+            ),
+        }
+        for row in tables["now"].rows
+    }
+    now_grid = [
+        (tier, label, [(p, now_cells.get((tier, p))) for p in Priority.values])
+        for tier, label in Tier.choices
+        if any((tier, p) in now_cells for p in Priority.values)
+    ]
+    weeks = tables["breaches_week"].rows
+    opened = tables["opened_solved"].rows
+    distribution = tables["distribution"]
+    charts = {
+        "breaches_week": charts_svg.bar_chart(
+            str(tables["breaches_week"].title),
+            [row[0][5:] for row in weeks],
+            [(_("Breaches"), [row[1] for row in weeks])],
+            y_label=_("breaches per week"),
+        ),
+        "opened_solved": charts_svg.bar_chart(
+            str(tables["opened_solved"].title),
+            [row[0][5:] for row in opened],
+            [(_("Opened"), [row[1] for row in opened]), (_("Solved"), [row[2] for row in opened])],
+            y_label=_("tickets per week"),
+        ),
+        "distribution": charts_svg.bar_chart(
+            str(distribution.title),
+            distribution.headers[1:],
+            [(row[0], row[1:]) for row in distribution.rows],
+            y_label=_("first responses"),
+        ),
+    }
+    return render(
+        request,
+        "sla/dashboard.html",
+        {
+            "form": form,
+            "filters": filters,
+            "tables": tables,
+            "now_grid": now_grid,
+            "priorities": Priority.values,
+            "charts": charts,
+            "monitor": monitor_status(),
+            "query_string": request.GET.urlencode(),
+            "breached_p1_url": _queue_link(filters, priority="P1", sla="breached"),
+        },
+    )
+
+
+@manager_required
+def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """The rows behind one dashboard table or chart, as CSV."""
+    _form, filters = _dashboard_filters(request)
+    tables = reports.dashboard_tables(filters, now=timezone.now())
+    if table not in tables:
+        raise Http404
+    chosen = tables[table]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(chosen.headers)
+    writer.writerows(chosen.rows)
+    return response

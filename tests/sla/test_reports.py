@@ -1,0 +1,185 @@
+"""Dashboard figures from a small known history, asserted exactly (SQL on SQLite and PG)."""
+
+import csv
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from accounts.models import Tier
+from sla import reports
+from sla.clocks import clock_flag_breached
+from sla.models import Metric
+from tests.factories import CustomerFactory, EngineerFactory, ManagerFactory, OrganizationFactory
+from tests.tickets.helpers import make_ticket
+from tickets.models import Status
+from tickets.services import comment_add, ticket_assign, ticket_change_status
+
+pytestmark = pytest.mark.django_db
+NY = ZoneInfo("America/New_York")
+SP = ZoneInfo("America/Sao_Paulo")
+NOW = datetime.datetime(2026, 3, 12, 12, 0, tzinfo=NY)
+
+
+def ny(*args: int) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=NY)
+
+
+@pytest.fixture
+def history():
+    """Premium (24x7, New York) and Standard (São Paulo) tickets around the DST change."""
+    premium = OrganizationFactory(name="Globex", tier=Tier.PREMIUM, time_zone="America/New_York")
+    standard = OrganizationFactory(name="Acme", tier=Tier.STANDARD, time_zone="America/Sao_Paulo")
+    grace, ana = CustomerFactory(organization=premium), CustomerFactory(organization=standard)
+    alice = EngineerFactory(email="alice@helpdesk.example")
+    bob = EngineerFactory(email="bob@helpdesk.example")
+    # T1: P1 answered in 10 min (target 15), solved after 2 h.
+    t1 = make_ticket(grace, at=ny(2026, 3, 2, 10, 0), impact="high", urgency="high")
+    comment_add(ticket=t1, author=alice, body="On it", at=ny(2026, 3, 2, 10, 10))
+    ticket_change_status(ticket=t1, actor=alice, status=Status.SOLVED, at=ny(2026, 3, 2, 12, 0))
+    # T2: P1 answered after 30 min: breached at 10:15, met late.
+    t2 = make_ticket(grace, at=ny(2026, 3, 3, 10, 0), impact="high", urgency="high")
+    ticket_assign(ticket=t2, actor=bob, assignee=bob, at=ny(2026, 3, 3, 10, 1))
+    comment_add(ticket=t2, author=bob, body="Sorry", at=ny(2026, 3, 3, 10, 30))
+    # T3: P2 filed Sunday 21:00 (after the DST change), never answered: due 22:00 local,
+    # which is Monday 02:00 UTC: a breach of the week of 2 March in New York.
+    t3 = make_ticket(grace, at=ny(2026, 3, 8, 21, 0), impact="medium", urgency="high")
+    clock = t3.clocks.get(metric=Metric.FIRST_RESPONSE)
+    assert clock.due_at == datetime.datetime(2026, 3, 9, 2, 0, tzinfo=datetime.UTC)
+    clock_flag_breached(clock_id=clock.pk, at=ny(2026, 3, 8, 22, 1))
+    # T4: Standard P3 answered after 2 business hours of 8, solved a day later.
+    t4 = make_ticket(
+        ana, at=datetime.datetime(2026, 3, 9, 9, 0, tzinfo=SP), impact="medium", urgency="medium"
+    )
+    comment_add(
+        ticket=t4, author=alice, body="Here", at=datetime.datetime(2026, 3, 9, 11, 0, tzinfo=SP)
+    )
+    ticket_change_status(
+        ticket=t4, actor=alice, status=Status.SOLVED,
+        at=datetime.datetime(2026, 3, 10, 9, 0, tzinfo=SP),
+    )  # fmt: skip
+    return {"t1": t1, "t2": t2, "t3": t3, "t4": t4, "premium": premium}
+
+
+@pytest.fixture
+def filters():
+    return reports.ReportFilters(
+        start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 14), zone="America/New_York"
+    )
+
+
+def test_business_time_to_meet_is_recorded(history):
+    clock = history["t4"].clocks.get(metric=Metric.FIRST_RESPONSE)
+    assert clock.business_time_to_meet == datetime.timedelta(hours=2)
+
+
+def test_attainment_by_tier_and_priority(history, filters):
+    by_tier = reports.attainment(filters, by="tier").rows
+    assert by_tier == [["Premium", 3, 1, 2, 0, 33.3], ["Standard", 1, 1, 0, 0, 100.0]]
+    by_priority = reports.attainment(filters, by="priority").rows
+    assert by_priority == [["P1", 2, 1, 1, 0, 50.0], ["P2", 1, 0, 1, 0, 0.0],
+                           ["P3", 1, 1, 0, 0, 100.0]]  # fmt: skip
+
+
+def test_breaches_per_week_follow_the_managers_time_zone_across_dst(history, filters):
+    rows = reports.breaches_per_week(filters).rows
+    assert rows == [["2026-02-23", 0], ["2026-03-02", 2], ["2026-03-09", 0]]
+    in_utc = reports.ReportFilters(start=filters.start, end=filters.end, zone="UTC")
+    assert reports.breaches_per_week(in_utc).rows == [
+        ["2026-02-23", 0], ["2026-03-02", 1], ["2026-03-09", 1],
+    ]  # fmt: skip
+
+
+def test_opened_and_solved_per_week(history, filters):
+    assert reports.opened_vs_solved_per_week(filters).rows == [
+        ["2026-02-23", 0, 0], ["2026-03-02", 3, 1], ["2026-03-09", 1, 1],
+    ]  # fmt: skip
+
+
+def test_first_response_distribution_as_share_of_target(history, filters):
+    table = reports.first_response_distribution(filters)
+    assert table.headers[1:] == ["≤25%", "25–50%", "50–75%", "75–100%", "100–150%", ">150%"]
+    assert table.rows == [["P1", 0, 0, 1, 0, 0, 1], ["P3", 1, 0, 0, 0, 0, 0]]
+
+
+def test_median_and_90th_percentile_response_and_resolution(history, filters):
+    rows = reports.response_times(filters).rows
+    assert rows == [
+        ["P1", 2, "10m", "30m", 1, "2h", "2h"],
+        ["P3", 1, "2h", "2h", 1, "24h", "24h"],
+    ]
+
+
+def test_top_organizations_and_engineers(history, filters):
+    assert reports.top_organizations(filters).rows == [["Globex", "Premium", 2]]
+    assert reports.engineer_performance(filters).rows == [
+        ["alice@helpdesk.example", 2, 0],
+        ["bob@helpdesk.example", 1, 1],
+        ["Unassigned", 0, 1],
+    ]
+
+
+def test_now_counts_open_tickets_at_risk_and_breached(history, filters):
+    rows = reports.open_sla_by_tier_and_priority(filters, now=NOW).rows
+    # T2 is open but answered (no running clock); T3 is open and breached.
+    assert rows == [["Premium", "P1", 1, 0, 0], ["Premium", "P2", 1, 0, 1]]
+
+
+def test_filters_narrow_every_figure(history):
+    premium_only = reports.ReportFilters(
+        start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 14),
+        zone="America/New_York", tier=Tier.STANDARD,
+    )  # fmt: skip
+    assert reports.attainment(premium_only, by="tier").rows == [["Standard", 1, 1, 0, 0, 100.0]]
+    assert reports.top_organizations(premium_only).rows == []
+
+
+def dashboard_get(client, manager, url):
+    manager.time_zone = "America/New_York"
+    manager.save()
+    client.force_login(manager)
+    with time_machine.travel(NOW, tick=False):
+        return client.get(url)
+
+
+QUERY = "?period=custom&start=2026-03-01&end=2026-03-14"
+
+
+def test_csv_equals_what_the_page_shows(client, history):
+    manager = ManagerFactory()
+    page = dashboard_get(client, manager, "/sla/dashboard/" + QUERY)
+    assert page.status_code == 200
+    for key, table in page.context["tables"].items():
+        response = dashboard_get(client, manager, f"/sla/dashboard/{key}.csv" + QUERY)
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == table.headers
+        assert rows[1:] == [["" if c is None else str(c) for c in row] for row in table.rows]
+    html = page.content.decode()
+    assert "33.3" in html and "Globex" in html
+    assert "<svg" in html
+
+
+def test_dashboard_is_for_managers_only(client, history):
+    for user in (EngineerFactory(), CustomerFactory()):
+        client.force_login(user)
+        assert client.get("/sla/dashboard/").status_code == 403
+        assert client.get("/sla/dashboard/attainment_tier.csv").status_code == 403
+    client.logout()
+    assert client.get("/sla/dashboard/").status_code == 302
+
+
+def test_invalid_period_shows_errors_not_500(client):
+    manager = ManagerFactory()
+    client.force_login(manager)
+    response = client.get("/sla/dashboard/?period=custom&start=2026-03-10&end=2026-03-01")
+    assert response.status_code == 200
+    assert "comes before" in response.content.decode()
+
+
+def test_dashboard_query_count_is_bounded(client, history, django_assert_max_num_queries):
+    manager = ManagerFactory()
+    with django_assert_max_num_queries(45):
+        dashboard_get(client, manager, "/sla/dashboard/" + QUERY)
