@@ -11,18 +11,19 @@ import datetime
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -146,18 +147,43 @@ def first_response_clocks(filters: ReportFilters) -> QuerySet[SLAClock]:
 # --- Now ---------------------------------------------------------------------------
 
 
-def open_sla_by_tier_and_priority(filters: ReportFilters, *, now: datetime.datetime) -> Table:
-    """Open tickets at risk and breached right now, by tier and priority."""
-    rows = (
+def open_counts(filters: ReportFilters, *, now: datetime.datetime) -> list[dict[str, Any]]:
+    """Open tickets grouped by (tier, priority, assignee): open, at risk, breached now."""
+    return list(
         Ticket.objects.filter(filters.ticket_q(), status__in=ACTIVE_STATUSES)
-        .values("tier", "priority")
+        .values(
+            "tier", "priority", "assignee__email", "assignee__first_name", "assignee__last_name"
+        )
         .annotate(
             open=Count("pk"),
             at_risk=Count("pk", filter=Q(sla_warn_at__lte=now, sla_due_at__gt=now)),
             breached=Count("pk", filter=Q(sla_due_at__lte=now)),
         )
+        .order_by()
     )
-    found = {(r["tier"], r["priority"]): r for r in rows}
+
+
+def _fold(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict[Any, list[int]]:
+    folded: dict[Any, list[int]] = {}
+    for row in rows:
+        sums = folded.setdefault(key(row), [0, 0, 0])
+        sums[0] += row["open"]
+        sums[1] += row["at_risk"]
+        sums[2] += row["breached"]
+    return folded
+
+
+def open_sla_by_tier_and_priority(
+    filters: ReportFilters,
+    *,
+    now: datetime.datetime,
+    counts: list[dict[str, Any]] | None = None,
+) -> Table:
+    """Open tickets at risk and breached right now, by tier and priority."""
+    found = _fold(
+        open_counts(filters, now=now) if counts is None else counts,
+        lambda row: (row["tier"], row["priority"]),
+    )
     table = Table(
         "now",
         str(_("Open tickets at risk and breached now")),
@@ -165,56 +191,63 @@ def open_sla_by_tier_and_priority(filters: ReportFilters, *, now: datetime.datet
     )
     for tier in TIER_ORDER:
         for priority in Priority.values:
-            row = found.get((tier, priority))
-            if row:
-                table.rows.append(
-                    [tier_label(tier), priority, row["open"], row["at_risk"], row["breached"]]
-                )
+            if (tier, priority) in found:
+                table.rows.append([tier_label(tier), priority, *found[(tier, priority)]])
     return table
 
 
-def engineer_load(filters: ReportFilters, *, now: datetime.datetime) -> Table:
+def engineer_load(
+    filters: ReportFilters,
+    *,
+    now: datetime.datetime,
+    counts: list[dict[str, Any]] | None = None,
+) -> Table:
     """Open tickets per assignee (and unassigned), with how many are at risk or breached."""
-    rows = (
-        Ticket.objects.filter(filters.ticket_q(), status__in=ACTIVE_STATUSES)
-        .values("assignee__email", "assignee__first_name", "assignee__last_name")
-        .annotate(
-            open=Count("pk"),
-            at_risk=Count("pk", filter=Q(sla_warn_at__lte=now, sla_due_at__gt=now)),
-            breached=Count("pk", filter=Q(sla_due_at__lte=now)),
+
+    def who(row: dict[str, Any]) -> str:
+        name = " ".join(
+            part for part in (row["assignee__first_name"], row["assignee__last_name"]) if part
         )
-        .order_by("-open", "assignee__email")
-    )
+        return name or row["assignee__email"] or str(_("Unassigned"))
+
+    found = _fold(open_counts(filters, now=now) if counts is None else counts, who)
     table = Table(
         "load",
         str(_("Engineers' open load")),
         [str(_("Engineer")), str(_("Open")), str(_("At risk")), str(_("Breached"))],
     )
-    for row in rows:
-        name = " ".join(
-            part for part in (row["assignee__first_name"], row["assignee__last_name"]) if part
-        )
-        who = name or row["assignee__email"] or str(_("Unassigned"))
-        table.rows.append([who, row["open"], row["at_risk"], row["breached"]])
+    for name, sums in sorted(found.items(), key=lambda item: (-item[1][0], item[0])):
+        table.rows.append([name, *sums])
     return table
 
 
 # --- Over the period -----------------------------------------------------------------
 
 
-def attainment(filters: ReportFilters, *, by: str) -> Table:
-    """First-response attainment (% met on time of those decided) by tier or priority."""
-    group = "ticket__tier" if by == "tier" else "ticket__priority"
-    rows = {
-        row[group]: row
-        for row in first_response_clocks(filters)
-        .values(group)
+def attainment_counts(filters: ReportFilters) -> list[dict[str, Any]]:
+    """First-response clocks of the period grouped by (tier, priority): total, met, breached."""
+    return list(
+        first_response_clocks(filters)
+        .values("ticket__tier", "ticket__priority")
         .annotate(
             total=Count("pk"),
             met=Count("pk", filter=Q(met_at__isnull=False, breached_at__isnull=True)),
             breached=Count("pk", filter=Q(breached_at__isnull=False)),
         )
-    }
+        .order_by()
+    )
+
+
+def attainment(
+    filters: ReportFilters, *, by: str, counts: list[dict[str, Any]] | None = None
+) -> Table:
+    """First-response attainment (% met on time of those decided) by tier or priority."""
+    group = "ticket__tier" if by == "tier" else "ticket__priority"
+    rows: dict[str, dict[str, int]] = {}
+    for row in attainment_counts(filters) if counts is None else counts:
+        folded = rows.setdefault(row[group], {"total": 0, "met": 0, "breached": 0})
+        for key in folded:
+            folded[key] += row[key]
     order = TIER_ORDER if by == "tier" else Priority.values
     label = _("Tier") if by == "tier" else _("Priority")
     table = Table(
@@ -303,10 +336,47 @@ def first_response_distribution(filters: ReportFilters) -> Table:
     return table
 
 
+class PercentileDisc(Aggregate):
+    """PostgreSQL's nearest-rank percentile: the first value whose cumulative share >= p."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(%(share)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression: str, share: float, **extra: Any) -> None:
+        super().__init__(expression, share=float(share), **extra)
+
+
 def _nearest_rank(queryset: QuerySet, value: str, n: int, share: float) -> object:
     """The nearest-rank percentile of `value` in an ordered queryset of n rows (SQL OFFSET)."""
     rank = max(1, math.ceil(share * n))
     return queryset.order_by(value).values_list(value, flat=True)[rank - 1]
+
+
+def _percentiles(
+    queryset: QuerySet, *, group: str, value: str, counts: dict[str, int]
+) -> dict[str, tuple[object, object]]:
+    """Median and 90th percentile (nearest rank) of `value` per group, computed in SQL.
+
+    PostgreSQL does it in one grouped query with PERCENTILE_DISC; elsewhere one
+    OFFSET query per group and percentile gives the same values.
+    """
+    if connection.vendor == "postgresql":
+        rows = (
+            queryset.values(group)
+            .annotate(
+                median=PercentileDisc(value, 0.5, output_field=DurationField()),
+                p90=PercentileDisc(value, 0.9, output_field=DurationField()),
+            )
+            .order_by()
+        )
+        return {row[group]: (row["median"], row["p90"]) for row in rows}
+    return {
+        key: tuple(  # type: ignore[misc]
+            _nearest_rank(queryset.filter(**{group: key}), value, n, share) for share in (0.5, 0.9)
+        )
+        for key, n in counts.items()
+        if n
+    }
 
 
 def response_times(filters: ReportFilters) -> Table:
@@ -338,13 +408,17 @@ def response_times(filters: ReportFilters) -> Table:
          str(_("90th percentile resolution (calendar time)"))],
     )  # fmt: skip
 
-    def figures(queryset: QuerySet, value: str, n: int) -> list[str]:
-        if not n:
+    response_figures = _percentiles(
+        responses, group="ticket__priority", value="business_time_to_meet", counts=response_counts
+    )
+    resolution_figures = _percentiles(
+        resolutions, group="priority", value="resolution", counts=resolution_counts
+    )
+
+    def figures(found: dict[str, tuple[object, object]], priority: str) -> list[str]:
+        if priority not in found:
             return ["", ""]
-        return [
-            format_duration(_nearest_rank(queryset, value, n, share))  # type: ignore[arg-type]
-            for share in (0.5, 0.9)
-        ]
+        return [format_duration(value) for value in found[priority]]  # type: ignore[arg-type]
 
     for priority in Priority.values:
         responded = response_counts.get(priority, 0)
@@ -352,11 +426,8 @@ def response_times(filters: ReportFilters) -> Table:
         if not responded and not solved:
             continue
         table.rows.append(
-            [priority, responded,
-             *figures(responses.filter(ticket__priority=priority), "business_time_to_meet",
-                      responded),
-             solved,
-             *figures(resolutions.filter(priority=priority), "resolution", solved)]
+            [priority, responded, *figures(response_figures, priority),
+             solved, *figures(resolution_figures, priority)]
         )  # fmt: skip
     return table
 
@@ -387,17 +458,19 @@ def top_organizations(filters: ReportFilters, *, limit: int = 10) -> Table:
 def engineer_performance(filters: ReportFilters) -> Table:
     """Per engineer: first responses given (author of the first public staff reply) and
     first-response breaches on tickets assigned to them, for tickets created in the period."""
-    first_reply = (
-        Comment.objects.filter(ticket=OuterRef("ticket"), by_staff=True, is_public=True)
-        .order_by("created_at", "pk")
-        .values("author__email")[:1]
-    )
     clocks = first_response_clocks(filters)
+    # The first response is the public staff reply made at the ticket's first_responded_at.
     responses = dict(
-        clocks.filter(met_at__isnull=False)
-        .annotate(responder=Subquery(first_reply))
-        .values_list("responder")
-        .annotate(n=Count("pk"))
+        Comment.objects.filter(
+            filters.ticket_q("ticket__"),
+            ticket__created_at__gte=filters.since,
+            ticket__created_at__lt=filters.until,
+            by_staff=True,
+            is_public=True,
+            created_at=F("ticket__first_responded_at"),
+        )
+        .values_list("author__email")
+        .annotate(n=Count("ticket", distinct=True))
         .order_by()
     )
     breaches = dict(
@@ -436,9 +509,15 @@ PERIOD_TABLES: dict[str, Callable[[ReportFilters], Table]] = {
 
 def dashboard_tables(filters: ReportFilters, *, now: datetime.datetime) -> dict[str, Table]:
     """Every table of the dashboard, keyed for the page and the CSV export."""
+    open_rows = open_counts(filters, now=now)
+    attainment_rows = attainment_counts(filters)
     tables = {
-        "now": open_sla_by_tier_and_priority(filters, now=now),
-        "load": engineer_load(filters, now=now),
+        "now": open_sla_by_tier_and_priority(filters, now=now, counts=open_rows),
+        "load": engineer_load(filters, now=now, counts=open_rows),
+        "attainment_tier": attainment(filters, by="tier", counts=attainment_rows),
+        "attainment_priority": attainment(filters, by="priority", counts=attainment_rows),
     }
-    tables.update({key: build(filters) for key, build in PERIOD_TABLES.items()})
+    tables.update(
+        {key: build(filters) for key, build in PERIOD_TABLES.items() if key not in tables}
+    )
     return tables
