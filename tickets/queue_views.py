@@ -226,6 +226,25 @@ def queue_priority(request: HttpRequest, pk: int) -> HttpResponse:
 
 @engineer_required
 @require_POST
+def queue_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reply publicly or add an internal note (with attachments) without leaving the queue."""
+    is_public = request.POST.get("visibility", "public") != "internal"
+    return _act(
+        request,
+        pk,
+        lambda ticket, version: services.comment_add(
+            ticket=ticket,
+            author=request.user,
+            body=request.POST.get("body", ""),
+            is_public=is_public,
+            attachments=request.FILES.getlist("attachments"),
+        ),
+        _("Your reply to %(ticket)s was sent.") if is_public else _("Note added to %(ticket)s."),
+    )
+
+
+@engineer_required
+@require_POST
 def queue_bulk(request: HttpRequest) -> HttpResponse:
     """Assign and/or change the status of the selected rows."""
     user = request.user

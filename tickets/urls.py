@@ -15,6 +15,7 @@ urlpatterns = [
     path("queue/<int:pk>/assign/", queue_views.queue_assign, name="queue_assign"),
     path("queue/<int:pk>/status/", queue_views.queue_status, name="queue_status"),
     path("queue/<int:pk>/priority/", queue_views.queue_priority, name="queue_priority"),
+    path("queue/<int:pk>/reply/", queue_views.queue_reply, name="queue_reply"),
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("<int:pk>/presence/", queue_views.ticket_presence, name="ticket_presence"),
     path("<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
