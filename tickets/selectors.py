@@ -123,8 +123,14 @@ def organization_colleagues(user: User) -> QuerySet[User]:
     return user.organization.members.filter(is_active=True).exclude(pk=user.pk)
 
 
-def ticket_changes_since(*, ticket: Ticket, version: int) -> list[tuple[str, str]]:
-    """(who, what) for each change people made to the ticket after `version`, oldest first."""
+def ticket_changes_since(
+    *, ticket: Ticket, version: int, viewer: User | None = None
+) -> list[tuple[str, str]]:
+    """(who, what) for each change people made to the ticket after `version`, oldest first.
+
+    Only public events unless the viewer is staff: a customer never learns of internal
+    notes or assignments this way.
+    """
     from tickets.templatetags.ticket_tags import event_text
 
     events = (
@@ -132,6 +138,8 @@ def ticket_changes_since(*, ticket: Ticket, version: int) -> list[tuple[str, str
         .select_related("actor")
         .order_by("created_at", "pk")
     )
+    if viewer is None or not viewer.is_engineer:
+        events = events.filter(is_public=True)
     return [(str(event.actor), event_text(event)) for event in events]
 
 

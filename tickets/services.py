@@ -187,7 +187,13 @@ def ticket_create(
         last_customer_activity_at=at,
         last_activity_at=at,
     )
-    cc_users = [user for user in cc if user.organization_id == organization.id]
+    # CC'd colleagues come from the same organization; a Community organization is one
+    # person's own, so it has none.
+    cc_users = [
+        user
+        for user in cc
+        if user.organization_id == organization.id and organization.tier != Tier.COMMUNITY
+    ]
     if cc_users:
         ticket.cc.set(cc_users)
     _store_attachments(ticket=ticket, comment=None, uploads=attachments, by=actor)
@@ -216,11 +222,14 @@ def ticket_create(
     return ticket
 
 
-def stale_update(ticket: Ticket, *, since_version: int | None) -> StaleUpdate:
-    """The refusal for a writer who had `since_version`: who changed what since then."""
+def stale_update(
+    ticket: Ticket, *, since_version: int | None, viewer: User | None = None
+) -> StaleUpdate:
+    """The refusal for a writer who had `since_version`: who changed what since then
+    (staff-only changes are told to staff only)."""
     from tickets.selectors import ticket_changes_since
 
-    changes = ticket_changes_since(ticket=ticket, version=since_version or 0)
+    changes = ticket_changes_since(ticket=ticket, version=since_version or 0, viewer=viewer)
     if not changes:
         return StaleUpdate(
             _("%(ticket)s was changed by someone else since you opened it; see its latest state.")
@@ -241,9 +250,9 @@ def stale_update(ticket: Ticket, *, since_version: int | None) -> StaleUpdate:
     )
 
 
-def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+def _check_version(ticket: Ticket, expected_version: int | None, *, viewer: User) -> None:
     if expected_version is not None and ticket.version != expected_version:
-        raise stale_update(ticket, since_version=expected_version)
+        raise stale_update(ticket, since_version=expected_version, viewer=viewer)
 
 
 def _save(ticket: Ticket, fields: list[str], *, expected_version: int | None = None) -> None:
@@ -314,7 +323,7 @@ def comment_add(
     elif not by_staff:
         ticket.last_customer_activity_at = at
         fields.append("last_customer_activity_at")
-        if ticket.status in (Status.PENDING_CUSTOMER, Status.SOLVED):
+        if ticket.status in (Status.PENDING_CUSTOMER, Status.SOLVED, Status.CLOSED):
             _set_status(ticket, Status.OPEN, actor=author, at=at)
             fields += ["status", "solved_at", "closed_at"]
     _save(ticket, fields)
@@ -329,10 +338,7 @@ def _set_status(ticket: Ticket, status: str, *, actor: User | None, at: datetime
     """Apply a status change to the instance, its clocks and the timeline (not saved)."""
     old = ticket.status
     ticket.status = status
-    if status == Status.PENDING_CUSTOMER:
-        clocks.clocks_pause(ticket=ticket, at=at)
-    elif old == Status.PENDING_CUSTOMER:
-        clocks.clocks_resume(ticket=ticket, at=at)
+    finished = status in workflow.FINISHED
     if status == Status.SOLVED:
         ticket.solved_at = at
         clocks.clock_meet(ticket=ticket, metric=Metric.RESOLUTION, at=at)
@@ -340,7 +346,19 @@ def _set_status(ticket: Ticket, status: str, *, actor: User | None, at: datetime
         ticket.closed_at = at
         if old != Status.SOLVED:
             clocks.clock_meet(ticket=ticket, metric=Metric.RESOLUTION, at=at)
-    elif status == Status.OPEN and old in workflow.FINISHED:
+    if finished:
+        # Nothing runs on a solved or closed ticket (e.g. closed before any reply):
+        # the clocks left pause, and resume if it is reopened.
+        clocks.clocks_pause(ticket=ticket, at=at, reason="finished")
+    elif status == Status.PENDING_CUSTOMER:
+        if old in workflow.FINISHED:
+            clocks.clocks_resume(ticket=ticket, at=at)
+        clocks.clocks_pause(
+            ticket=ticket, at=at, metrics=[Metric.RESOLUTION], reason="waiting_customer"
+        )
+    elif old == Status.PENDING_CUSTOMER or old in workflow.FINISHED:
+        clocks.clocks_resume(ticket=ticket, at=at)
+    if status == Status.OPEN and old in workflow.FINISHED:
         ticket.solved_at = None
         ticket.closed_at = None
     _record(ticket, EventKind.STATUS_CHANGED, actor=actor, at=at, **{"from": old, "to": status})
@@ -358,7 +376,7 @@ def ticket_change_status(
     """Move a ticket to another status if the workflow allows it for this actor."""
     at = at or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    _check_version(ticket, expected_version)
+    _check_version(ticket, expected_version, viewer=actor)
     if status not in Status.values:
         raise ValidationError({"status": [_("Unknown status.")]})
     if status == ticket.status:
@@ -395,7 +413,7 @@ def ticket_change_priority(
     """
     at = at or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    _check_version(ticket, expected_version)
+    _check_version(ticket, expected_version, viewer=actor)
     if priority not in Priority.values:
         raise ValidationError({"priority": [_("Choose a priority.")]})
     if not reason.strip():
@@ -430,7 +448,7 @@ def ticket_assign(
     if assignee is not None and not assignee.is_engineer:
         raise ValidationError({"assignee": [_("Tickets are assigned to support engineers.")]})
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    _check_version(ticket, expected_version)
+    _check_version(ticket, expected_version, viewer=actor)
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
     old = ticket.assignee

@@ -22,7 +22,7 @@ from sla.models import Level, Priority
 from tickets import selectors, services
 from tickets.attachments import is_inline
 from tickets.forms import PriorityChangeForm, ReplyForm, StaffReplyForm, TicketCreateForm
-from tickets.models import Status
+from tickets.models import Status, Ticket
 
 
 def apply_errors(form: Form, error: ValidationError | DomainError) -> None:
@@ -123,12 +123,19 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _priority_form(ticket: Ticket) -> PriorityChangeForm:
+    """The priority form, carrying the version the viewer saw (no lost updates)."""
+    return PriorityChangeForm(initial={"priority": ticket.priority, "version": ticket.version})
+
+
 @login_required
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     ticket = selectors.ticket_get_visible(user=user, pk=pk)
     reply_form = (StaffReplyForm if user.is_engineer else ReplyForm)()
-    priority_form = PriorityChangeForm(initial={"priority": ticket.priority})
+    priority_form = PriorityChangeForm(
+        initial={"priority": ticket.priority, "version": ticket.version}
+    )
     return render(
         request,
         "tickets/ticket_detail.html",
@@ -182,7 +189,9 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             ticket,
             reply_form=form,
-            priority_form=PriorityChangeForm(initial={"priority": ticket.priority}),
+            priority_form=PriorityChangeForm(
+                initial={"priority": ticket.priority, "version": ticket.version}
+            ),
         ),
         status=400,
     )

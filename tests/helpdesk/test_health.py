@@ -122,3 +122,11 @@ def test_monitor_status_for_the_dashboard(settings):
     assert status["runs"] == 1
     assert status["last_breached"] == status["last_at_risk"] == 0
     assert monitor_status(now=ran_at + datetime.timedelta(seconds=121))["degraded"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_does_not_reveal_connection_details(client, monkeypatch):
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://secret-user:pw@127.0.0.1:1/0")
+    body = client.get("/healthz").content.decode()
+    assert "secret-user" not in body
+    assert "127.0.0.1" not in body

@@ -241,3 +241,41 @@ def test_portal_list_query_count_is_fixed(client, ana, django_assert_max_num_que
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/tickets/?scope=organization")
     assert response.context["page"].paginator.count == 21
+
+
+def test_a_stale_customer_write_never_reveals_internal_activity(client, ana, acme_ticket):
+    engineer = EngineerFactory(first_name="Secretive", last_name="Engineer")
+    comment_add(ticket=acme_ticket, author=engineer, body="internal", is_public=False)
+    from tickets.services import ticket_assign
+
+    ticket_assign(ticket=acme_ticket, actor=engineer, assignee=engineer)
+    login(client, ana)
+    response = client.post(
+        f"/tickets/{acme_ticket.pk}/status/", {"status": "closed", "version": "1"}, follow=True
+    )
+    html = response.content.decode()
+    assert "Internal note" not in html
+    assert "Assignee changed" not in html
+    assert "Secretive" not in html
+    acme_ticket.refresh_from_db()
+    assert acme_ticket.status != "closed"
+
+
+def test_the_ticket_page_priority_form_carries_the_version_seen(client, ana, acme_ticket):
+    login(client, ana)
+    html = client.get(f"/tickets/{acme_ticket.pk}/").content.decode()
+    assert html.count('name="version"') >= 1
+    assert f'name="version" value="{acme_ticket.version}"' in html
+    form = client.get(f"/tickets/{acme_ticket.pk}/").context["priority_form"]
+    assert form["version"].value() == acme_ticket.version
+    engineer = EngineerFactory()
+    from tickets.services import ticket_assign
+
+    ticket_assign(ticket=acme_ticket, actor=engineer, assignee=engineer)
+    response = client.post(
+        f"/tickets/{acme_ticket.pk}/priority/",
+        {"priority": "P1", "reason": "Urgent", "version": str(form["version"].value())},
+    )
+    assert response.status_code == 400
+    acme_ticket.refresh_from_db()
+    assert acme_ticket.priority != "P1"
