@@ -138,15 +138,20 @@ def clock_meet(*, ticket: Ticket, metric: str, at: datetime.datetime) -> bool:
     return bool(updated)
 
 
-def clocks_pause(*, ticket: Ticket, at: datetime.datetime) -> None:
-    """Pause the resolution clock while the ticket waits on the customer."""
+def clocks_pause(
+    *, ticket: Ticket, at: datetime.datetime, metrics: list[str] | None = None, reason: str
+) -> None:
+    """Pause running clocks (all, or only `metrics`): while the ticket waits on the
+    customer (resolution only) or while it is solved or closed (everything left)."""
     from tickets.models import EventKind
 
-    updated = SLAClock.objects.filter(
-        ticket=ticket, metric=Metric.RESOLUTION, met_at__isnull=True, paused_at__isnull=True
-    ).update(paused_at=at, due_at=None, warn_at=None)
-    if updated:
-        _record(ticket, EventKind.SLA_PAUSED, at=at, public=True, metric=Metric.RESOLUTION)
+    clocks = SLAClock.objects.filter(ticket=ticket, met_at__isnull=True, paused_at__isnull=True)
+    if metrics is not None:
+        clocks = clocks.filter(metric__in=metrics)
+    paused = list(clocks.values_list("metric", flat=True))
+    if paused and clocks.update(paused_at=at, due_at=None, warn_at=None):
+        for metric in paused:
+            _record(ticket, EventKind.SLA_PAUSED, at=at, public=True, metric=metric, reason=reason)
         ticket_sync_sla(ticket=ticket)
 
 
@@ -187,20 +192,41 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
     Thresholds are re-armed (a new at-risk flag can come); a breach already
     recorded stays; a deadline already past is breached at once.
     """
-    from tickets.models import EventKind
+    from tickets.models import EventKind, Status
 
-    existing = {clock.metric: clock for clock in SLAClock.objects.filter(ticket=ticket)}
+    # Locked, and saved field by field below: a breach the monitor records meanwhile stays.
+    existing = {
+        clock.metric: clock for clock in SLAClock.objects.select_for_update().filter(ticket=ticket)
+    }
     changed = []
     for metric in Metric.values:
         target = sla_services.target_from_terms(
             ticket.sla_terms, priority=ticket.priority, metric=metric
         )
         clock = existing.get(metric)
-        if target is None or (clock is not None and clock.met_at is not None):
+        if clock is not None and clock.met_at is not None:
+            continue
+        if target is None:
+            if clock is not None and clock.due_at is not None:
+                # The new priority has no target for this metric: the old deadline no longer runs.
+                old_due = clock.due_at
+                SLAClock.objects.filter(pk=clock.pk).update(due_at=None, warn_at=None)
+                _record(
+                    ticket,
+                    EventKind.SLA_RECOMPUTED,
+                    at=at,
+                    public=True,
+                    metric=metric,
+                    priority=ticket.priority,
+                    **{"from": old_due.isoformat(), "to": None},
+                )
             continue
         duration, warning_percent = target
         if clock is None:
             clock = SLAClock(ticket=ticket, metric=metric, started_at=ticket.created_at)
+            waiting = metric == Metric.RESOLUTION and ticket.status == Status.PENDING_CUSTOMER
+            if waiting or ticket.status in (Status.SOLVED, Status.CLOSED):
+                clock.paused_at = at
         old_due = clock.due_at
         clock.target, clock.warning_percent = duration, warning_percent
         warn_at, due_at = _thresholds(
@@ -213,8 +239,15 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
         if clock.paused_at is None:
             clock.warn_at, clock.due_at = warn_at, due_at
         clock.at_risk_at = None
-        clock.generation = (clock.generation or 0) + 1 if clock.pk else 1
-        clock.save()
+        if clock.pk:
+            clock.generation += 1
+            clock.save(
+                update_fields=[
+                    "target", "warning_percent", "warn_at", "due_at", "at_risk_at", "generation"
+                ]
+            )  # fmt: skip
+        else:
+            clock.save()
         changed.append(clock)
         _record(
             ticket,
@@ -225,7 +258,7 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
             priority=ticket.priority,
             **{"from": old_due.isoformat() if old_due else None, "to": due_at.isoformat()},
         )
-        if clock.due_at is not None and clock.due_at <= at and clock.breached_at is None:
+        if clock.due_at is not None and clock.due_at <= at:
             clock_flag_breached(clock_id=clock.pk, at=at)
     ticket_sync_sla(ticket=ticket)
     return changed

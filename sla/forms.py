@@ -53,6 +53,22 @@ def parse_duration_text(text: str) -> timedelta:
 
     A bare number is refused: "8" could be hours or minutes.
     """
+    try:
+        duration = _parse_duration(text)
+    except OverflowError:
+        duration = None
+    if duration is None or duration > MAX_TARGET:
+        raise ValidationError(
+            _("A target can be at most %(days)d days.") % {"days": MAX_TARGET.days},
+            code="too_long",
+        )
+    return duration
+
+
+MAX_TARGET = timedelta(days=365)
+
+
+def _parse_duration(text: str) -> timedelta:
     value = text.strip().lower()
     match = _HOURS_MINUTES.match(value)
     if match:

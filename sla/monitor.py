@@ -88,12 +88,25 @@ def _flag_breaches(*, now: datetime.datetime, batch_size: int) -> int:
             candidates = candidates.exclude(pk__in=lost)
         batch = list(candidates.values_list("pk", flat=True)[:batch_size])
         for clock_id in batch:
-            if clocks.clock_flag_breached(clock_id=clock_id, at=now):
+            try:
+                won = clocks.clock_flag_breached(clock_id=clock_id, at=now)
+            except Exception:  # one bad clock must not stop the run for every other
+                logger.exception("Breach monitor: flagging clock %s failed", clock_id)
+                won = False
+            if won:
                 flagged += 1
             else:  # another monitor, a reply or a pause got there first
                 lost.add(clock_id)
         if len(batch) < batch_size:
             return flagged
+
+
+def _flag_at_risk_safely(*, clock_id: int, generation: int, at: datetime.datetime) -> bool:
+    try:
+        return clocks.clock_flag_at_risk(clock_id=clock_id, generation=generation, at=at)
+    except Exception:  # one bad clock must not stop the run for every other
+        logger.exception("Breach monitor: flagging clock %s at risk failed", clock_id)
+        return False
 
 
 def _flag_at_risk(*, now: datetime.datetime, batch_size: int) -> int:
@@ -107,7 +120,7 @@ def _flag_at_risk(*, now: datetime.datetime, batch_size: int) -> int:
             # Past due as well: one alert, the stronger one, is the breach's to give.
             if due_at is not None and due_at <= now:
                 skipped.add(clock_id)
-            elif clocks.clock_flag_at_risk(clock_id=clock_id, generation=generation, at=now):
+            elif _flag_at_risk_safely(clock_id=clock_id, generation=generation, at=now):
                 flagged += 1
             else:
                 skipped.add(clock_id)
@@ -178,7 +191,7 @@ _directory: ContextVar[StaffDirectory | None] = ContextVar("sla_staff_directory"
 def _account_manager_alerted(ticket: Ticket) -> bool:
     """Premium tickets, and tickets of a Trial in evaluation (on Premium terms)."""
     terms = ticket.sla_terms or {}
-    return terms.get("plan_code") == "premium" or bool(terms.get("in_trial"))
+    return ticket.tier == Tier.PREMIUM or bool(terms.get("in_trial"))
 
 
 def sla_recipients(*, ticket: Ticket, kind: str) -> list[User]:

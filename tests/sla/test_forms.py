@@ -79,3 +79,11 @@ def test_day_hours_that_are_not_intervals_are_refused():
     with pytest.raises(ValidationError) as error:
         parse_day_hours("08:00")
     assert "is not an interval" in error.value.messages[0]
+
+
+@pytest.mark.parametrize("text", ["9999h", "9999999999h", "99999999999999999999h"])
+def test_absurd_durations_are_refused_with_a_message_not_an_error(text):
+    from sla.forms import parse_duration_text
+
+    with pytest.raises(ValidationError, match="at most 365 days"):
+        parse_duration_text(text)

@@ -151,3 +151,14 @@ def test_the_send_email_task_retries_with_backoff():
     assert send_email.acks_late is True
     assert smtplib.SMTPException in send_email.autoretry_for
     assert send_email.retry_backoff and send_email.max_retries >= 3
+
+
+def test_premium_account_manager_is_told_whatever_the_plan_is_called(db):
+    from types import SimpleNamespace
+
+    from sla.monitor import _account_manager_alerted
+
+    premium = SimpleNamespace(tier="premium", sla_terms={"plan_code": "gold", "in_trial": False})
+    standard = SimpleNamespace(tier="standard", sla_terms={"plan_code": "premium"})
+    assert _account_manager_alerted(premium) is True
+    assert _account_manager_alerted(standard) is False

@@ -75,9 +75,12 @@ def event_text(event: Event) -> str:
         text = _("%(metric)s target met.") if data.get("on_time") else _("%(metric)s met late.")
         return text % {"metric": _metric(data.get("metric"))}
     if kind == EventKind.SLA_PAUSED:
-        return _("%(metric)s clock paused while waiting on the customer.") % {
-            "metric": _metric(data.get("metric"))
-        }
+        text = (
+            _("%(metric)s clock stopped: the ticket is solved or closed.")
+            if data.get("reason") == "finished"
+            else _("%(metric)s clock paused while waiting on the customer.")
+        )
+        return text % {"metric": _metric(data.get("metric"))}
     if kind == EventKind.SLA_RESUMED:
         return _("%(metric)s clock resumed; now due %(due)s.") % {
             "metric": _metric(data.get("metric")),
