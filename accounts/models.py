@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from functools import cached_property
 
@@ -18,11 +19,10 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+@functools.cache
 def available_time_zones() -> frozenset[str]:
-    return _TIME_ZONES
-
-
-_TIME_ZONES = frozenset(zoneinfo.available_timezones())
+    """IANA zone names, read from the time zone database once, on first use."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 class Tier(models.TextChoices):

@@ -1,6 +1,6 @@
 """Reads for organizations and users."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import Organization, Role, User
 
@@ -23,7 +23,3 @@ def staff_users() -> QuerySet[User]:
 
 def managers() -> QuerySet[User]:
     return User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct()
-
-
-def organization_members(organization: Organization) -> QuerySet[User]:
-    return organization.members.filter(Q(is_active=True)).order_by("first_name", "email")

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sla import services as sla_services
 from sla.calendar import BusinessCalendar
 from sla.models import Metric, Priority, SLAClock, format_duration
+from sla.selectors import weekly_hours_text
 
 if TYPE_CHECKING:
     from tickets.models import Ticket
@@ -326,29 +326,11 @@ def clock_flag_at_risk(*, clock_id: int, generation: int, at: datetime.datetime)
 
 
 def describe_weekly_hours(weekly_hours: dict[str, list[list[str]]]) -> str:
-    """`Monday to Friday 08:00–17:00`: consecutive days with the same hours are grouped."""
-    by_day = {int(day): tuple(tuple(i) for i in spans) for day, spans in weekly_hours.items()}
-    groups: list[tuple[int, int, tuple[tuple[str, ...], ...]]] = []
-    for day in range(7):
-        spans = by_day.get(day, ())
-        if not spans:
-            continue
-        if groups and groups[-1][1] == day - 1 and groups[-1][2] == spans:
-            groups[-1] = (groups[-1][0], day, spans)
-        else:
-            groups.append((day, day, spans))
-    parts = []
-    for first, last, spans in groups:
-        hours = ", ".join(f"{start}–{end}" for start, end in spans)
-        if first == last:
-            days = str(WEEKDAYS[first])
-        else:
-            days = _("%(first)s to %(last)s") % {
-                "first": WEEKDAYS[first],
-                "last": WEEKDAYS[last],
-            }
-        parts.append(f"{days} {hours}")
-    return "; ".join(parts)
+    """`Monday to Friday 08:00–17:00` for a snapshot's weekly hours."""
+    by_day = {
+        int(day): [f"{start}–{end}" for start, end in spans] for day, spans in weekly_hours.items()
+    }
+    return weekly_hours_text(by_day)
 
 
 def zone_label(zone: str) -> str:
@@ -479,31 +461,26 @@ def ticket_clocks_explained(*, ticket: Ticket) -> list[ClockExplanation]:
     return [explain_clock(clock, ticket=ticket, now=now) for clock in clocks]
 
 
-def priority_label(priority: str) -> str:
-    return str(Priority(priority).label)
-
-
 def first_response_promises(terms: dict[str, Any]) -> dict[str, str]:
     """What the customer is promised per priority under these terms, in plain words."""
     calendar_terms = terms.get("calendar") or {}
+    targets = sla_services.first_response_targets_text(terms)
     promises = {}
     for priority in Priority.values:
-        target = sla_services.target_from_terms(
-            terms, priority=priority, metric=Metric.FIRST_RESPONSE
-        )
+        target = targets.get(priority)
         if target is None:
             promises[priority] = _("Best effort: %(plan)s support has no response-time target.") % {
                 "plan": terms.get("plan_name", "")
             }
         elif calendar_terms.get("is_24x7"):
             promises[priority] = _("We respond within %(target)s, around the clock.") % {
-                "target": format_duration(target[0])
+                "target": target
             }
         else:
             promises[priority] = _(
                 "We respond within %(target)s of business hours (%(hours)s, %(zone)s)."
             ) % {
-                "target": format_duration(target[0]),
+                "target": target,
                 "hours": describe_weekly_hours(calendar_terms.get("weekly_hours") or {}),
                 "zone": zone_label(calendar_terms.get("time_zone") or "UTC"),
             }

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import holidays
 from django.db.models import Count, Prefetch, QuerySet
-from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Tier
@@ -100,20 +100,30 @@ def schedule_summary(intervals: Iterable[CalendarInterval]) -> str:
         )
     if not by_day:
         return _("Closed every day")
+    return weekly_hours_text(by_day, short=True)
+
+
+def weekly_hours_text(by_day: Mapping[int, Sequence[str]], *, short: bool = False) -> str:
+    """Open hours per weekday (Monday = 0) in a line, consecutive days with equal hours
+    grouped: ``"Mon–Fri 08:00–17:00"`` (short) or ``"Monday to Friday 08:00–17:00"``."""
     groups: list[tuple[int, int, str]] = []  # (first day, last day, hours) of consecutive days
     for weekday in range(7):
-        if weekday not in by_day:
+        if not by_day.get(weekday):
             continue
         hours = ", ".join(by_day[weekday])
         if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == hours:
             groups[-1] = (groups[-1][0], weekday, hours)
         else:
             groups.append((weekday, weekday, hours))
+    names = WEEKDAYS_ABBR if short else WEEKDAYS
     parts = []
     for first, last, hours in groups:
-        days = str(WEEKDAYS_ABBR[first])
-        if last > first:
-            days = f"{days}–{WEEKDAYS_ABBR[last]}"
+        if first == last:
+            days = str(names[first])
+        elif short:
+            days = f"{names[first]}–{names[last]}"
+        else:
+            days = _("%(first)s to %(last)s") % {"first": names[first], "last": names[last]}
         parts.append(f"{days} {hours}")
     return "; ".join(parts)
 

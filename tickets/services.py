@@ -558,10 +558,3 @@ def presence_heartbeat(*, ticket_id: int, user: User) -> dict[int, str]:
     viewers[user.pk] = (str(user), now + PRESENCE_TTL)
     cache.set(key, viewers, timeout=PRESENCE_TTL)
     return {user_id: name for user_id, (name, _expires) in viewers.items()}
-
-
-def presence_leave(*, ticket_id: int, user: User) -> None:
-    key = _presence_key(ticket_id)
-    viewers = cache.get(key) or {}
-    if viewers.pop(user.pk, None) is not None:
-        cache.set(key, viewers, timeout=PRESENCE_TTL)

@@ -133,9 +133,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     ticket = selectors.ticket_get_visible(user=user, pk=pk)
     reply_form = (StaffReplyForm if user.is_engineer else ReplyForm)()
-    priority_form = PriorityChangeForm(
-        initial={"priority": ticket.priority, "version": ticket.version}
-    )
+    priority_form = _priority_form(ticket)
     return render(
         request,
         "tickets/ticket_detail.html",
@@ -189,9 +187,7 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             ticket,
             reply_form=form,
-            priority_form=PriorityChangeForm(
-                initial={"priority": ticket.priority, "version": ticket.version}
-            ),
+            priority_form=_priority_form(ticket),
         ),
         status=400,
     )
