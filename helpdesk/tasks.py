@@ -9,7 +9,6 @@ from django.core.mail import EmailMultiAlternatives
 
 
 @shared_task(
-    bind=True,
     acks_late=True,
     autoretry_for=(smtplib.SMTPException, OSError),
     retry_backoff=10,
@@ -17,17 +16,7 @@ from django.core.mail import EmailMultiAlternatives
     retry_jitter=True,
     max_retries=8,
 )
-def send_email(
-    self: object,
-    *,
-    to: str,
-    subject: str,
-    body: str,
-    html: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> None:
+def send_email(*, to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
     """Send one e-mail to one address; a failure retries with backoff and blocks nothing else."""
     message = EmailMultiAlternatives(subject=subject, body=body, to=[to], headers=headers or {})
-    if html:
-        message.attach_alternative(html, "text/html")
     message.send()

@@ -10,7 +10,7 @@ from notifications.models import Notification
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
     """The user's notifications, newest first, with their ticket (for the link)."""
-    return Notification.objects.filter(recipient=user).select_related("ticket")
+    return Notification.objects.filter(recipient=user)
 
 
 def unread_count(*, user: User) -> int:

@@ -6,15 +6,13 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import User
-from helpdesk.tasks import send_email
-from notifications.models import Notification
+from helpdesk.email import email_user
+from notifications.models import Notification, NotificationKind
 
 if TYPE_CHECKING:
     from tickets.models import Ticket
@@ -57,31 +55,22 @@ def notification_url(notification: Notification) -> str:
     """Where opening the notification leads: its ticket, else the notification list."""
     if notification.ticket_id:
         return reverse("ticket_detail", args=[notification.ticket_id])
-    if notification.kind == "trial_ending":
+    if notification.kind == NotificationKind.TRIAL_ENDING:
         return reverse("organization_list")
     return reverse("notifications:list")
 
 
 def notification_email(*, notification: Notification) -> None:
     """Queue the e-mail of one notification, in its recipient's language and time zone."""
-    recipient = notification.recipient
-    with (
-        translation.override(recipient.language or settings.LANGUAGE_CODE),
-        timezone.override(recipient.effective_time_zone),
-    ):
-        context = {
-            "notification": notification,
-            "text": notification.text,
-            "recipient": recipient,
-            "url": settings.SITE_URL.rstrip("/") + notification_url(notification),
-        }
-        subject = render_to_string("notifications/email/notification_subject.txt", context)
-        body = render_to_string("notifications/email/notification.txt", context)
     headers = {"X-Helpdesk-Notification": notification.kind}
     if notification.ticket_id:
         headers["X-Helpdesk-Ticket"] = str(notification.ticket_id)
-    send_email.delay(
-        to=recipient.email, subject=" ".join(subject.split()), body=body, headers=headers
+    email_user(
+        recipient=notification.recipient,
+        template="notifications/email/notification",
+        context={"notification": notification, "text": notification.text},
+        path=notification_url(notification),
+        headers=headers,
     )
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.forms import apply_errors
 from sla.models import (
     DEFAULT_WARNING_PERCENT,
     MINUTES_PER_DAY,
@@ -190,12 +191,6 @@ class DayHoursField(forms.CharField):
         return parse_day_hours(super().to_python(value) or "")
 
 
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's or model's errors on the form's fields (the rest on the form)."""
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 # --- plans and targets ---------------------------------------------------------------------------
 
 
@@ -244,7 +239,7 @@ class TargetForm(forms.Form):
         try:
             target.clean_fields(exclude=exclude)
         except ValidationError as error:
-            _apply_errors(self, error)
+            apply_errors(self, error)
         return data
 
 
@@ -358,7 +353,7 @@ class CalendarForm(forms.Form):
             try:
                 check_weekly_schedule(rows, is_24x7=bool(data.get("is_24x7")))
             except ValidationError as error:
-                _apply_errors(self, error)
+                apply_errors(self, error)
         return data
 
 

@@ -472,7 +472,9 @@ class SLAClock(models.Model):
     )
     metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
     target = models.DurationField(_("target"))
-    warning_percent = models.PositiveSmallIntegerField(_("warning threshold (%)"), default=25)
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warning threshold (%)"), default=DEFAULT_WARNING_PERCENT
+    )
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)

@@ -519,3 +519,16 @@ def dashboard_tables(filters: ReportFilters, *, now: datetime.datetime) -> dict[
     }
     tables.update({key: build(filters) for key, build in PERIOD_TABLES.items()})
     return tables
+
+
+def dashboard_table(key: str, filters: ReportFilters, *, now: datetime.datetime) -> Table | None:
+    """One dashboard table by its key (None for an unknown key), built alone (CSV export)."""
+    if key in PERIOD_TABLES:
+        return PERIOD_TABLES[key](filters)
+    if key in ("attainment_tier", "attainment_priority"):
+        return attainment(filters, by=key.removeprefix("attainment_"))
+    if key == "now":
+        return open_sla_by_tier_and_priority(filters, now=now)
+    if key == "load":
+        return engineer_load(filters, now=now)
+    return None

@@ -19,7 +19,6 @@ from sla.models import (
     CalendarInterval,
     Metric,
     Priority,
-    PriorityRule,
     SupportPlan,
     Target,
     TierPolicy,
@@ -223,8 +222,3 @@ def calendar_detail(pk: int) -> Calendar:
 
 
 # --- the matrix ----------------------------------------------------------------------------------
-
-
-def priority_matrix_cells() -> dict[tuple[str, str], str]:
-    """``{(impact, urgency): priority}`` as stored (cells missing from the table are absent)."""
-    return {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}

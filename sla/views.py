@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Tier
 from accounts.permissions import manager_required
+from helpdesk.forms import apply_errors
 from sla import charts as charts_svg
 from sla import reports, selectors, services
 from sla.forms import (
@@ -37,11 +38,6 @@ from sla.forms import (
 from sla.models import Calendar, Holiday, Metric, Priority, SupportPlan
 from sla.monitor import monitor_status
 from sla.reports import ReportFilters
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 @manager_required
@@ -176,7 +172,7 @@ def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     weekly_hours=calendar_form.weekly_hours(),
                 )
             except ValidationError as error:
-                _apply_errors(calendar_form, error)
+                apply_errors(calendar_form, error)
             else:
                 messages.success(
                     request,
@@ -204,7 +200,7 @@ def holiday_add(request: HttpRequest, pk: int) -> HttpResponse:
                 calendar=calendar, date=form.cleaned_data["date"], name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -249,7 +245,7 @@ def priority_matrix(request: HttpRequest) -> HttpResponse:
             try:
                 services.priority_matrix_update(matrix=form.matrix())
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request, _("The priority matrix was saved. New tickets follow it.")
@@ -369,10 +365,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     """The rows behind one dashboard table or chart, as CSV."""
     _form, filters = _dashboard_filters(request)
-    tables = reports.dashboard_tables(filters, now=timezone.now())
-    if table not in tables:
+    chosen = reports.dashboard_table(table, filters, now=timezone.now())
+    if chosen is None:
         raise Http404
-    chosen = tables[table]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"'

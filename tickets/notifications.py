@@ -6,13 +6,10 @@ Internal notes never reach this module's messages.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import User
-from helpdesk.tasks import send_email
+from helpdesk.email import email_user
 from tickets.models import Comment, Status, Ticket
 
 
@@ -28,19 +25,12 @@ def _recipients(ticket: Ticket, *, exclude: User | None = None) -> list[User]:
     return result
 
 
-def _ticket_url(ticket: Ticket) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("ticket_detail", args=[ticket.pk])
-
-
 def _send(ticket: Ticket, recipient: User, template: str, context: dict[str, object]) -> None:
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        context = {**context, "ticket": ticket, "recipient": recipient, "url": _ticket_url(ticket)}
-        subject = render_to_string(f"tickets/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"tickets/email/{template}.txt", context)
-    send_email.delay(
-        to=recipient.email,
-        subject=" ".join(subject.split()),
-        body=body,
+    email_user(
+        recipient=recipient,
+        template=f"tickets/email/{template}",
+        context={**context, "ticket": ticket},
+        path=reverse("ticket_detail", args=[ticket.pk]),
         headers={"X-Helpdesk-Ticket": str(ticket.pk)},
     )
 

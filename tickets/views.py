@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Tier
 from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
+from helpdesk.forms import apply_errors
 from sla import clocks as sla_clocks
 from sla import services as sla_services
 from sla.models import Level, Priority
@@ -23,18 +24,6 @@ from tickets import selectors, services
 from tickets.attachments import is_inline
 from tickets.forms import PriorityChangeForm, ReplyForm, StaffReplyForm, TicketCreateForm
 from tickets.models import Status, Ticket
-
-
-def apply_errors(form: Form, error: ValidationError | DomainError) -> None:
-    """Show a service's refusal on the form: field errors on fields, the rest on top."""
-    if isinstance(error, DomainError):
-        form.add_error(None, error.message)
-        return
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required

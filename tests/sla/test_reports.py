@@ -183,3 +183,8 @@ def test_dashboard_query_count_is_bounded(client, history, django_assert_max_num
     manager = ManagerFactory()
     with django_assert_max_num_queries(45):
         dashboard_get(client, manager, "/sla/dashboard/" + QUERY)
+
+
+def test_unknown_csv_table_is_404(client):
+    client.force_login(ManagerFactory())
+    assert client.get("/sla/dashboard/nonsense.csv").status_code == 404

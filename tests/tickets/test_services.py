@@ -284,3 +284,17 @@ def test_ticket_carries_its_next_deadline_for_the_queue(standard_customer):
         comment_add(ticket=ticket, author=engineer, body="On it")
     ticket.refresh_from_db()
     assert (ticket.sla_due_at, ticket.sla_warn_at) == (None, None)
+
+
+def test_notification_emails_are_plain_text_not_html_escaped(
+    standard_customer, django_capture_on_commit_callbacks
+):
+    engineer = EngineerFactory()
+    ticket = make_ticket(standard_customer, subject="Backup & restore <fails>")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=ticket, author=engineer, body="Use `--force` & retry <now>.")
+    message = mail.outbox[0]
+    assert "Backup & restore <fails>" in message.subject
+    assert "Use `--force` & retry <now>." in message.body
+    assert "&amp;" not in message.subject + message.body

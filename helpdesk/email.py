@@ -1,0 +1,40 @@
+"""E-mail to one user: rendered in their language and time zone, sent by its own task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import User
+from helpdesk.tasks import send_email
+
+
+def email_user(
+    *,
+    recipient: User,
+    template: str,
+    context: dict[str, Any],
+    path: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Render `<template>_subject.txt` and `<template>.txt` for the recipient and queue them.
+
+    `path` is the page the message links to; it becomes an absolute `url` in the context.
+    """
+    with (
+        translation.override(recipient.language or settings.LANGUAGE_CODE),
+        timezone.override(recipient.effective_time_zone),
+    ):
+        context = {
+            **context,
+            "recipient": recipient,
+            "url": settings.SITE_URL.rstrip("/") + path,
+        }
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}.txt", context)
+    send_email.delay(
+        to=recipient.email, subject=" ".join(subject.split()), body=body, headers=headers or {}
+    )
