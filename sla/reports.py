@@ -36,6 +36,7 @@ from tickets import workflow
 from tickets.models import Comment, Ticket
 
 ACTIVE_STATUSES = sorted(workflow.ACTIVE)
+DEFAULT_PERIOD_DAYS = 30
 TIER_ORDER = [Tier.PREMIUM, Tier.TRIAL, Tier.STANDARD, Tier.COMMUNITY]
 # Share of the target a first response took, as histogram buckets (upper bounds).
 BUCKETS: list[tuple[str, float | None]] = [
@@ -60,6 +61,23 @@ class ReportFilters:
     priority: str = ""
     product_id: int | None = None
     engineer_id: int | None = None
+
+    @classmethod
+    def for_period(
+        cls,
+        *,
+        period: str,
+        today: datetime.date,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+        **filters: Any,
+    ) -> ReportFilters:
+        """The last 7/30/90 days up to and including `today`, or chosen dates ("custom");
+        anything else means the last 30 days."""
+        if period == "custom" and start and end:
+            return cls(start=start, end=end, **filters)
+        days = int(period) if period in ("7", "30", "90") else DEFAULT_PERIOD_DAYS
+        return cls(start=today - datetime.timedelta(days=days - 1), end=today, **filters)
 
     @property
     def tzinfo(self) -> ZoneInfo:

@@ -7,7 +7,6 @@ its errors and nothing is saved.
 from __future__ import annotations
 
 import csv
-import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -263,19 +262,13 @@ def priority_matrix(request: HttpRequest) -> HttpResponse:
 def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, ReportFilters]:
     """The filters from the query string; invalid values fall back to the last 30 days."""
     form = DashboardFilterForm(request.GET or None)
-    zone = timezone.get_current_timezone_name()
-    today = timezone.localdate()
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    period = data.get("period") or "30"
-    if period == "custom":
-        start, end = data["start"], data["end"]
-    else:
-        end = today
-        start = today - datetime.timedelta(days=int(period) - 1)
-    filters = ReportFilters(
-        start=start,
-        end=end,
-        zone=zone,
+    filters = ReportFilters.for_period(
+        period=data.get("period") or "",
+        today=timezone.localdate(),
+        start=data.get("start"),
+        end=data.get("end"),
+        zone=timezone.get_current_timezone_name(),
         tier=data.get("tier") or "",
         organization_id=data["organization"].pk if data.get("organization") else None,
         priority=data.get("priority") or "",

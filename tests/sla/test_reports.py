@@ -188,3 +188,18 @@ def test_dashboard_query_count_is_bounded(client, history, django_assert_max_num
 def test_unknown_csv_table_is_404(client):
     client.force_login(ManagerFactory())
     assert client.get("/sla/dashboard/nonsense.csv").status_code == 404
+
+
+def test_periods_end_today_and_count_today():
+    today = datetime.date(2026, 3, 12)
+    last7 = reports.ReportFilters.for_period(period="7", today=today)
+    assert (last7.start, last7.end) == (datetime.date(2026, 3, 6), today)
+    default = reports.ReportFilters.for_period(period="bogus", today=today)
+    assert default.start == datetime.date(2026, 2, 11)
+    chosen = reports.ReportFilters.for_period(
+        period="custom",
+        today=today,
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 1, 31),
+    )
+    assert (chosen.start, chosen.end) == (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
