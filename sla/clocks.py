@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sla import facts
 from sla import services as sla_services
 from sla.calendar import BusinessCalendar
 from sla.models import Metric, Priority, SLAClock, format_duration
@@ -59,7 +60,8 @@ def ticket_sync_sla(*, ticket: Ticket) -> None:
     """Copy the earliest due/warning instants of running clocks onto the ticket.
 
     Running means not met and not paused; a breached clock keeps its past due time,
-    so overdue tickets sort first in the queue.
+    so overdue tickets sort first in the queue. Every clock change ends here, so the
+    ticket's dashboard facts are recomputed here too.
     """
     from django.db.models import Min
 
@@ -71,6 +73,7 @@ def ticket_sync_sla(*, ticket: Ticket) -> None:
         sla_due_at=values["due"], sla_warn_at=values["warn"]
     )
     ticket.sla_due_at, ticket.sla_warn_at = values["due"], values["warn"]
+    facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
 
 
 def clocks_start(*, ticket: Ticket) -> list[SLAClock]:
@@ -264,6 +267,18 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
     return changed
 
 
+def _lock_ticket_of(clock_id: int) -> None:
+    """Lock the clock's ticket first, as every ticket service does (ticket, then its clocks,
+    then its facts): a flag racing an engineer's change of the same ticket then waits for
+    it, or it for the flag, instead of the two deadlocking."""
+    from django.db.models import Subquery
+
+    from tickets.models import Ticket as TicketModel
+
+    ticket_id = SLAClock.objects.filter(pk=clock_id).values("ticket_id")
+    list(TicketModel.objects.select_for_update().filter(pk=Subquery(ticket_id)).values_list("pk"))
+
+
 def clock_flag_breached(*, clock_id: int, at: datetime.datetime) -> bool:
     """Record the breach of a clock exactly once (a conditional update decides).
 
@@ -273,6 +288,7 @@ def clock_flag_breached(*, clock_id: int, at: datetime.datetime) -> bool:
     from tickets.models import EventKind
 
     with transaction.atomic():
+        _lock_ticket_of(clock_id)
         # Still unmet and really due at `at`: a monitor that read the clock before a
         # reply, a pause or a later deadline (re-classification) must lose.
         updated = SLAClock.objects.filter(
@@ -281,6 +297,7 @@ def clock_flag_breached(*, clock_id: int, at: datetime.datetime) -> bool:
         if not updated:
             return False
         clock = SLAClock.objects.select_related("ticket__organization").get(pk=clock_id)
+        facts.ticket_facts_refresh(ticket_ids=[clock.ticket_id])
         _record(
             clock.ticket,
             EventKind.SLA_BREACHED,
@@ -299,6 +316,7 @@ def clock_flag_at_risk(*, clock_id: int, generation: int, at: datetime.datetime)
     from tickets.models import EventKind
 
     with transaction.atomic():
+        _lock_ticket_of(clock_id)
         updated = SLAClock.objects.filter(
             pk=clock_id,
             generation=generation,

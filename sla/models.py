@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -575,3 +576,94 @@ class TrialReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.trial_ends_on.isoformat()}"
+
+
+class TicketFacts(models.Model):
+    """What the manager dashboards aggregate about one ticket, in one narrow row.
+
+    A copy, not a source: :mod:`sla.facts` recomputes a ticket's row from the ticket, its
+    clocks and its comments whenever the services change any of them, and can rebuild
+    every row. Dashboards scan this table instead of joining the wide ticket rows (their
+    text and SLA-terms snapshot) to their clocks, so a 90-day period over 100,000
+    tickets stays a short scan.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="facts",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    tier = models.CharField(_("tier at creation"), max_length=20)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    product = models.ForeignKey(
+        "tickets.Product",
+        verbose_name=_("product"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"))
+    solved_at = models.DateTimeField(_("solved at"), null=True)
+    # The author of the first public staff reply.
+    first_responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first responder"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The first-response clock (all NULL when the ticket has none).
+    first_response_target = models.DurationField(_("first-response target"), null=True)
+    first_response_met_at = models.DateTimeField(_("first response met at"), null=True)
+    first_response_breached_at = models.DateTimeField(_("first response breached at"), null=True)
+    first_response_business_time = models.DurationField(
+        _("first-response business time"), null=True
+    )
+    resolution_breached_at = models.DateTimeField(_("resolution breached at"), null=True)
+
+    class Meta:
+        verbose_name = _("ticket facts")
+        verbose_name_plural = _("ticket facts")
+        indexes = [
+            models.Index(fields=["created_at"], name="ticketfacts_created"),
+            # Percentiles per priority: PostgreSQL reads the period's values in priority
+            # order from this index alone, instead of sorting the rows first.
+            models.Index(
+                fields=["priority", "created_at"],
+                name="ticketfacts_percentiles",
+                include=["first_response_business_time", "solved_at"],
+            ),
+            models.Index(
+                fields=["solved_at"],
+                name="ticketfacts_solved",
+                condition=models.Q(solved_at__isnull=False),
+            ),
+            models.Index(
+                fields=["first_response_breached_at"],
+                name="ticketfacts_fr_breached",
+                condition=models.Q(first_response_breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["resolution_breached_at"],
+                name="ticketfacts_res_breached",
+                condition=models.Q(resolution_breached_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of {self.ticket_id}"

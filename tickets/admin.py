@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from sla import facts
 from tickets.models import Attachment, Comment, Event, Product, Ticket
 
 
@@ -42,6 +43,10 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        facts.ticket_facts_refresh(ticket_ids=[obj.pk])  # the product is a dashboard filter
 
 
 @admin.register(Attachment)

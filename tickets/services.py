@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Tier, User
 from helpdesk.exceptions import DomainError, PolicyViolation, StaleUpdate
-from sla import clocks
+from sla import clocks, facts
 from sla import services as sla_services
 from sla.models import Level, Metric, Priority
 from tickets import workflow
@@ -265,6 +265,8 @@ def _save(ticket: Ticket, fields: list[str], *, expected_version: int | None = N
     if not updated:
         raise stale_update(ticket, since_version=version)
     ticket.version = version + 1
+    if facts.TICKET_FIELDS.intersection(fields):
+        facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization, Role, Tier, User
+from sla import facts
 from sla import services as sla_services
 from sla.calendar import BusinessCalendar
 from sla.models import Metric, SLAClock
@@ -358,6 +359,8 @@ class Command(BaseCommand):
         SLAClock.objects.bulk_create(clocks)
         Comment.objects.bulk_create(comments)
         Event.objects.bulk_create(events)
+        # Bulk inserts bypass the services, so the dashboards' facts are computed here.
+        facts.ticket_facts_refresh(ticket_ids=[ticket.pk for ticket in tickets])
 
     def _engineer_pool(self, ticket: Ticket) -> list[int]:
         if not hasattr(self, "_pool"):
