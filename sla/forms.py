@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.forms import apply_errors
+from helpdesk.forms import LongSelect, apply_errors
 from sla.models import (
     DEFAULT_WARNING_PERCENT,
     MINUTES_PER_DAY,
@@ -453,7 +453,11 @@ class DashboardFilterForm(forms.Form):
     )
     tier = forms.ChoiceField(label=_("Tier"), required=False)
     organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=None, required=False, empty_label=_("All")
+        label=_("Organization"),
+        queryset=None,
+        required=False,
+        empty_label=_("All"),
+        widget=LongSelect,
     )
     priority = forms.ChoiceField(label=_("Priority"), required=False)
     product = forms.ModelChoiceField(

@@ -1,16 +1,22 @@
 """Dashboard aggregates for managers: computed in SQL, the same rows for page and CSV.
 
-Every figure is a grouped or conditional aggregate; percentiles use nearest rank
-with one OFFSET query per group, so no query loads tickets into Python and the
-page's query count is bounded whatever the data size.
+The period figures scan the narrow :class:`sla.models.TicketFacts` (one row per
+ticket, kept by the services), never the wide ticket rows joined to their clocks;
+the "now" figures read open tickets through the queue's covering index. Every figure
+is a grouped or conditional aggregate, and one query serves several tables where
+they share rows. Percentiles are nearest rank: PERCENTILE_DISC on PostgreSQL, one
+OFFSET query per group elsewhere. No query loads tickets into Python and the page's
+query count is bounded whatever the data size.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, partial, reduce
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,18 +28,18 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Tier
-from sla.models import Metric, Priority, SLAClock, format_duration
+from accounts.models import Tier, User
+from sla.models import Priority, TicketFacts, format_duration
 from tickets import workflow
-from tickets.models import Comment, Ticket
+from tickets.models import Ticket
 
 ACTIVE_STATUSES = sorted(workflow.ACTIVE)
 DEFAULT_PERIOD_DAYS = 30
@@ -138,45 +144,50 @@ def _weeks(filters: ReportFilters) -> list[datetime.date]:
     return weeks
 
 
-def _week_counts(queryset: QuerySet, field_name: str, filters: ReportFilters) -> dict:
-    rows = (
-        queryset.annotate(week=TruncWeek(field_name, tzinfo=filters.tzinfo))
-        .values("week")
-        .annotate(count=Count("pk"))
-        .order_by("week")
+def period_facts(filters: ReportFilters) -> QuerySet[TicketFacts]:
+    """Facts of the tickets created in the period, filtered."""
+    return TicketFacts.objects.filter(
+        filters.ticket_q(), created_at__gte=filters.since, created_at__lt=filters.until
     )
-    counts: dict[datetime.date, int] = {}
-    for row in rows:
-        week = row["week"]
-        day = week.date() if isinstance(week, datetime.datetime) else week
-        counts[day] = counts.get(day, 0) + row["count"]
-    return counts
 
 
-def first_response_clocks(filters: ReportFilters) -> QuerySet[SLAClock]:
-    """First-response clocks of tickets created in the period, filtered."""
-    return SLAClock.objects.filter(
-        filters.ticket_q("ticket__"),
-        metric=Metric.FIRST_RESPONSE,
-        ticket__created_at__gte=filters.since,
-        ticket__created_at__lt=filters.until,
-    )
+def _in_period(column: str, filters: ReportFilters) -> Q:
+    return Q(**{f"{column}__gte": filters.since, f"{column}__lt": filters.until})
+
+
+def _people(ids: Iterable[int | None]) -> dict[int, tuple[str, str]]:
+    """(display name, e-mail) of these users, in one query."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return {}
+    rows = User.objects.filter(pk__in=wanted).values("pk", "first_name", "last_name", "email")
+    return {
+        row["pk"]: (
+            " ".join(part for part in (row["first_name"], row["last_name"]) if part)
+            or row["email"],
+            row["email"],
+        )
+        for row in rows
+    }
 
 
 # --- Now ---------------------------------------------------------------------------
 
 
 def open_counts(filters: ReportFilters, *, now: datetime.datetime) -> list[dict[str, Any]]:
-    """Open tickets grouped by (tier, priority, assignee): open, at risk, breached now."""
+    """Open tickets grouped by (tier, priority, assignee id): open, at risk, breached now.
+
+    Grouped by ids (names come from `_people`), so PostgreSQL answers from the queue's
+    covering index on open tickets without reading the wide ticket rows.
+    """
     return list(
         Ticket.objects.filter(filters.ticket_q(), status__in=ACTIVE_STATUSES)
-        .values(
-            "tier", "priority", "assignee__email", "assignee__first_name", "assignee__last_name"
-        )
+        .values("tier", "priority", "assignee_id")
         .annotate(
-            open=Count("pk"),
-            at_risk=Count("pk", filter=Q(sla_warn_at__lte=now, sla_due_at__gt=now)),
-            breached=Count("pk", filter=Q(sla_due_at__lte=now)),
+            # Counting a column of that index (never NULL), not the id, which is not in it.
+            open=Count("priority"),
+            at_risk=Count("priority", filter=Q(sla_warn_at__lte=now, sla_due_at__gt=now)),
+            breached=Count("priority", filter=Q(sla_due_at__lte=now)),
         )
         .order_by()
     )
@@ -222,14 +233,14 @@ def engineer_load(
     counts: list[dict[str, Any]] | None = None,
 ) -> Table:
     """Open tickets per assignee (and unassigned), with how many are at risk or breached."""
+    rows = open_counts(filters, now=now) if counts is None else counts
+    people = _people(row["assignee_id"] for row in rows)
 
     def who(row: dict[str, Any]) -> str:
-        name = " ".join(
-            part for part in (row["assignee__first_name"], row["assignee__last_name"]) if part
-        )
-        return name or row["assignee__email"] or str(_("Unassigned"))
+        person = people.get(row["assignee_id"])
+        return person[0] if person else str(_("Unassigned"))
 
-    found = _fold(open_counts(filters, now=now) if counts is None else counts, who)
+    found = _fold(rows, who)
     table = Table(
         "load",
         str(_("Engineers' open load")),
@@ -243,30 +254,125 @@ def engineer_load(
 # --- Over the period -----------------------------------------------------------------
 
 
-def attainment_counts(filters: ReportFilters) -> list[dict[str, Any]]:
-    """First-response clocks of the period grouped by (tier, priority): total, met, breached."""
+def _week_of(column: str, filters: ReportFilters) -> Case:
+    """The index in `_weeks(filters)` of the week `column` falls in, or NULL outside the
+    period. Weeks start at local midnight on Monday in the manager's zone, so one that
+    crosses a DST change has its real length; the boundaries are computed here and
+    compared in SQL (one CASE per row, no time-zone conversion in the database)."""
+    whens = [
+        When(**{f"{column}__lt": filters.since}, then=None),
+        When(**{f"{column}__gte": filters.until}, then=None),
+    ]
+    for index, monday in enumerate(_weeks(filters)):
+        end = datetime.datetime.combine(
+            monday + datetime.timedelta(days=7), datetime.time(), filters.tzinfo
+        )
+        whens.append(When(**{f"{column}__lt": end}, then=Value(index)))
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+def _share_of_target(share: float) -> ExpressionWrapper:
+    return ExpressionWrapper(F("first_response_target") * share, output_field=DurationField())
+
+
+def _bucket_conditions() -> list[Q]:
+    """Per bucket of BUCKETS, a met first response whose business time is in
+    (lower, upper] of its target."""
+    met = Q(first_response_met_at__isnull=False, first_response_business_time__isnull=False)
+    conditions, lower = [], None
+    for _label, upper in BUCKETS:
+        condition = met
+        if lower is not None:
+            condition &= Q(first_response_business_time__gt=_share_of_target(lower))
+        if upper is not None:
+            condition &= Q(first_response_business_time__lte=_share_of_target(upper))
+        conditions.append(condition)
+        lower = upper
+    return conditions
+
+
+def period_summary(filters: ReportFilters) -> list[dict[str, Any]]:
+    """One pass over the facts of the tickets created in the period, by tier and priority.
+
+    Per group: first-response clocks, met on time, breached, responses with a measured
+    business time, tickets solved, and met first responses per share-of-target bucket
+    (`bucket_0`...). Attainment, the distribution and the response and resolution
+    counts all fold these rows.
+    """
+    buckets = {
+        f"bucket_{index}": Count("pk", filter=condition)
+        for index, condition in enumerate(_bucket_conditions())
+    }
     return list(
-        first_response_clocks(filters)
-        .values("ticket__tier", "ticket__priority")
+        period_facts(filters)
+        .values("tier", "priority")
         .annotate(
-            total=Count("pk"),
-            met=Count("pk", filter=Q(met_at__isnull=False, breached_at__isnull=True)),
-            breached=Count("pk", filter=Q(breached_at__isnull=False)),
+            clocks=Count("pk", filter=Q(first_response_target__isnull=False)),
+            met=Count(
+                "pk",
+                filter=Q(
+                    first_response_met_at__isnull=False, first_response_breached_at__isnull=True
+                ),
+            ),
+            breached=Count("pk", filter=Q(first_response_breached_at__isnull=False)),
+            responded=Count("pk", filter=Q(first_response_business_time__isnull=False)),
+            solved=Count("pk", filter=Q(solved_at__isnull=False)),
+            **buckets,
         )
         .order_by()
     )
 
 
-def attainment(
-    filters: ReportFilters, *, by: str, counts: list[dict[str, Any]] | None = None
-) -> Table:
+# Every metric's breach instant on the facts: breaches count whatever their metric.
+BREACH_COLUMNS = ("first_response_breached_at", "resolution_breached_at")
+
+
+def period_events(filters: ReportFilters) -> list[dict[str, Any]]:
+    """Tickets opened (`created_at`), solved (`solved_at`) and breached (any metric) per
+    week of the period: one count per column and week, each found by that column's
+    index, in one UNION ALL query. (Grouped by one expression per part: the planner
+    overestimates the groups of an expression on a timestamp, which it can afford for
+    one narrow key but not beside the summary's many counts.)"""
+    parts = [
+        TicketFacts.objects.filter(filters.ticket_q(), _in_period(column, filters))
+        .values(kind=Value(column), week=_week_of(column, filters))
+        .annotate(tickets=Count("*"))
+        .order_by()
+        for column in ("created_at", "solved_at", *BREACH_COLUMNS)
+    ]
+    return list(parts[0].union(*parts[1:], all=True))
+
+
+class PeriodPasses:
+    """The shared period queries of one page, each run once and only if a table needs it
+    (a CSV export builds one table and runs only its own)."""
+
+    def __init__(self, filters: ReportFilters) -> None:
+        self.filters = filters
+
+    @cached_property
+    def summary(self) -> list[dict[str, Any]]:
+        return period_summary(self.filters)
+
+    @cached_property
+    def events(self) -> list[dict[str, Any]]:
+        return period_events(self.filters)
+
+
+def _sum_by(rows: list[dict[str, Any]], group: str, keys: list[str]) -> dict[Any, list[int]]:
+    """Sums of `keys` per value of the column `group`."""
+    sums: dict[Any, list[int]] = {}
+    for row in rows:
+        totals = sums.setdefault(row[group], [0] * len(keys))
+        for index, key in enumerate(keys):
+            totals[index] += row[key]
+    return sums
+
+
+def attainment(filters: ReportFilters, *, by: str, passes: PeriodPasses | None = None) -> Table:
     """First-response attainment (% met on time of those decided) by tier or priority."""
-    group = "ticket__tier" if by == "tier" else "ticket__priority"
-    rows: dict[str, dict[str, int]] = {}
-    for row in attainment_counts(filters) if counts is None else counts:
-        folded = rows.setdefault(row[group], {"total": 0, "met": 0, "breached": 0})
-        for key in folded:
-            folded[key] += row[key]
+    group = "tier" if by == "tier" else "priority"
+    rows = _sum_by((passes or PeriodPasses(filters)).summary, group, ["clocks", "met", "breached"])
     order = TIER_ORDER if by == "tier" else Priority.values
     label = _("Tier") if by == "tier" else _("Priority")
     table = Table(
@@ -276,92 +382,47 @@ def attainment(
          str(_("Still open")), str(_("Attainment (%)"))],
     )  # fmt: skip
     for key in order:
-        row = rows.get(key)
-        if not row:
+        total, met, breached = rows.get(key, (0, 0, 0))
+        if not total:
             continue
-        decided = row["met"] + row["breached"]
+        decided = met + breached
         table.rows.append(
-            [tier_label(key) if by == "tier" else key, row["total"], row["met"], row["breached"],
-             row["total"] - decided, _percent(row["met"], decided)]
+            [tier_label(key) if by == "tier" else key, total, met, breached,
+             total - decided, _percent(met, decided)]
         )  # fmt: skip
     return table
 
 
-def breaches_per_week(filters: ReportFilters) -> Table:
-    """SLA breaches (any metric) whose deadline fell in each week of the period."""
-    clocks = SLAClock.objects.filter(
-        filters.ticket_q("ticket__"),
-        breached_at__gte=filters.since,
-        breached_at__lt=filters.until,
-    )
-    counts = _week_counts(clocks, "breached_at", filters)
-    table = Table(
-        "breaches_week",
-        str(_("Breaches per week")),
-        [str(_("Week of")), str(_("Breaches"))],
-    )
-    table.rows = [[week.isoformat(), counts.get(week, 0)] for week in _weeks(filters)]
-    return table
-
-
-def opened_vs_solved_per_week(filters: ReportFilters) -> Table:
-    base = Ticket.objects.filter(filters.ticket_q())
-    opened = _week_counts(
-        base.filter(created_at__gte=filters.since, created_at__lt=filters.until),
-        "created_at",
-        filters,
-    )
-    solved = _week_counts(
-        base.filter(solved_at__gte=filters.since, solved_at__lt=filters.until),
-        "solved_at",
-        filters,
-    )
-    table = Table(
-        "opened_solved",
-        str(_("Tickets opened and solved per week")),
-        [str(_("Week of")), str(_("Opened")), str(_("Solved"))],
-    )
-    table.rows = [
-        [week.isoformat(), opened.get(week, 0), solved.get(week, 0)] for week in _weeks(filters)
-    ]
-    return table
-
-
-def first_response_distribution(filters: ReportFilters) -> Table:
+def first_response_distribution(
+    filters: ReportFilters, *, passes: PeriodPasses | None = None
+) -> Table:
     """How long first responses took in business time, as a share of their target."""
-    whens = []
-    for label, upper in BUCKETS:
-        if upper is None:
-            continue
-        limit = ExpressionWrapper(F("target") * upper, output_field=DurationField())
-        whens.append(When(business_time_to_meet__lte=limit, then=Value(label)))
-    rows = (
-        first_response_clocks(filters)
-        .filter(met_at__isnull=False, business_time_to_meet__isnull=False)
-        .annotate(bucket=Case(*whens, default=Value(BUCKETS[-1][0])))
-        .values("ticket__priority", "bucket")
-        .annotate(count=Count("pk"))
+    counts = _sum_by(
+        (passes or PeriodPasses(filters)).summary,
+        "priority",
+        [f"bucket_{index}" for index in range(len(BUCKETS))],
     )
-    counts = {(r["ticket__priority"], r["bucket"]): r["count"] for r in rows}
     table = Table(
         "distribution",
         str(_("First-response time in business hours, as a share of the target")),
         [str(_("Priority"))] + [label for label, _upper in BUCKETS],
     )
     for priority in Priority.values:
-        values = [counts.get((priority, label), 0) for label, _upper in BUCKETS]
-        if any(values):
-            table.rows.append([priority, *values])
+        if any(counts.get(priority, ())):
+            table.rows.append([priority, *counts[priority]])
     return table
 
 
 class PercentileDisc(Aggregate):
-    """PostgreSQL's nearest-rank percentile: the first value whose cumulative share >= p."""
+    """PostgreSQL's nearest-rank percentile: the first value whose cumulative share >= p.
+
+    Like every ordered-set aggregate it ignores NULL values.
+    """
 
     function = "PERCENTILE_DISC"
     template = "%(function)s(%(share)s) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression: str, share: float, **extra: Any) -> None:
+    def __init__(self, expression: Any, share: float, **extra: Any) -> None:
         super().__init__(expression, share=float(share), **extra)
 
 
@@ -371,52 +432,65 @@ def _nearest_rank(queryset: QuerySet, value: str, n: int, share: float) -> objec
     return queryset.order_by(value).values_list(value, flat=True)[rank - 1]
 
 
-def _percentiles(
-    queryset: QuerySet, *, group: str, value: str, counts: dict[str, int]
-) -> dict[str, tuple[object, object]]:
-    """Median and 90th percentile (nearest rank) of `value` per group, computed in SQL.
+def _resolution_time() -> ExpressionWrapper:
+    return ExpressionWrapper(F("solved_at") - F("created_at"), output_field=DurationField())
 
-    PostgreSQL does it in one grouped query with PERCENTILE_DISC; elsewhere one
-    OFFSET query per group and percentile gives the same values.
+
+# What each percentile measures, by name: first response in business time, resolution
+# in calendar time (the default plans set no resolution target).
+MEASURES = {"response": "first_response_business_time", "resolution": "resolution"}
+
+
+def response_percentiles(
+    filters: ReportFilters, *, counts: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], tuple[object, object]]:
+    """Median and 90th percentile per (priority, measure), nearest rank, computed in SQL.
+
+    `counts` holds how many values each (priority, measure) has. PostgreSQL does it in
+    one grouped query with PERCENTILE_DISC; elsewhere one OFFSET query per group and
+    percentile gives the same values.
     """
+    facts = period_facts(filters)
     if connection.vendor == "postgresql":
-        rows = (
-            queryset.values(group)
-            .annotate(
-                median=PercentileDisc(value, 0.5, output_field=DurationField()),
-                p90=PercentileDisc(value, 0.9, output_field=DurationField()),
+        expressions = {"response": F(MEASURES["response"]), "resolution": _resolution_time()}
+        aggregates = {
+            f"{name}_{label}": PercentileDisc(expression, share, output_field=DurationField())
+            for name, expression in expressions.items()
+            for label, share in (("median", 0.5), ("p90", 0.9))
+        }
+        rows = facts.values("priority").annotate(**aggregates).order_by()
+        return {
+            (row["priority"], name): (row[f"{name}_median"], row[f"{name}_p90"])
+            for row in rows
+            for name in MEASURES
+            if row[f"{name}_median"] is not None
+        }
+    facts = facts.annotate(resolution=_resolution_time())
+    found: dict[tuple[str, str], tuple[object, object]] = {}
+    for (priority, name), n in counts.items():
+        if n:
+            column = MEASURES[name]
+            values = facts.filter(priority=priority, **{f"{column}__isnull": False})
+            found[(priority, name)] = (
+                _nearest_rank(values, column, n, 0.5),
+                _nearest_rank(values, column, n, 0.9),
             )
-            .order_by()
-        )
-        return {row[group]: (row["median"], row["p90"]) for row in rows}
-    return {
-        key: tuple(  # type: ignore[misc]
-            _nearest_rank(queryset.filter(**{group: key}), value, n, share) for share in (0.5, 0.9)
-        )
-        for key, n in counts.items()
-        if n
-    }
+    return found
 
 
-def response_times(filters: ReportFilters) -> Table:
+def response_times(filters: ReportFilters, *, passes: PeriodPasses | None = None) -> Table:
     """Median and 90th percentile first response (business time) and resolution, per priority.
 
     Resolution is measured in calendar time from creation to solved (the default
     plans set no resolution target).
     """
-    responses = first_response_clocks(filters).filter(business_time_to_meet__isnull=False)
-    resolutions = Ticket.objects.filter(
-        filters.ticket_q(),
-        created_at__gte=filters.since,
-        created_at__lt=filters.until,
-        solved_at__isnull=False,
-    ).annotate(
-        resolution=ExpressionWrapper(F("solved_at") - F("created_at"), output_field=DurationField())
-    )
-    response_counts = dict(
-        responses.values_list("ticket__priority").annotate(n=Count("pk")).order_by()
-    )
-    resolution_counts = dict(resolutions.values_list("priority").annotate(n=Count("pk")).order_by())
+    sums = _sum_by((passes or PeriodPasses(filters)).summary, "priority", ["responded", "solved"])
+    counts = {
+        (priority, name): sums[priority][index]
+        for priority in sums
+        for index, name in enumerate(MEASURES)
+    }
+    figures = response_percentiles(filters, counts=counts)
     table = Table(
         "response_times",
         str(_("First response and resolution times")),
@@ -427,40 +501,77 @@ def response_times(filters: ReportFilters) -> Table:
          str(_("90th percentile resolution (calendar time)"))],
     )  # fmt: skip
 
-    response_figures = _percentiles(
-        responses, group="ticket__priority", value="business_time_to_meet", counts=response_counts
-    )
-    resolution_figures = _percentiles(
-        resolutions, group="priority", value="resolution", counts=resolution_counts
-    )
-
-    def figures(found: dict[str, tuple[object, object]], priority: str) -> list[str]:
-        if priority not in found:
-            return ["", ""]
-        return [format_duration(value) for value in found[priority]]  # type: ignore[arg-type]
+    def shown(priority: str, name: str) -> list[str]:
+        found = figures.get((priority, name))
+        return [format_duration(value) for value in found] if found else ["", ""]  # type: ignore[arg-type]
 
     for priority in Priority.values:
-        responded = response_counts.get(priority, 0)
-        solved = resolution_counts.get(priority, 0)
+        responded, solved = sums.get(priority, (0, 0))
         if not responded and not solved:
             continue
         table.rows.append(
-            [priority, responded, *figures(response_figures, priority),
-             solved, *figures(resolution_figures, priority)]
+            [priority, responded, *shown(priority, "response"),
+             solved, *shown(priority, "resolution")]
         )  # fmt: skip
     return table
 
 
-def top_organizations(filters: ReportFilters, *, limit: int = 10) -> Table:
+def _weekly(rows: list[dict[str, Any]], weeks: int, *, kinds: tuple[str, ...] = ()) -> list[int]:
+    """Per week index, the `tickets` of the rows (only those of `kinds`, if given)."""
+    counts = [0] * weeks
+    for row in rows:
+        if row["week"] is not None and (not kinds or row["kind"] in kinds):
+            counts[row["week"]] += row["tickets"]
+    return counts
+
+
+def breaches_per_week(filters: ReportFilters, *, passes: PeriodPasses | None = None) -> Table:
+    """SLA breaches (any metric) whose deadline fell in each week of the period."""
+    weeks = _weeks(filters)
+    breaches = _weekly((passes or PeriodPasses(filters)).events, len(weeks), kinds=BREACH_COLUMNS)
+    table = Table(
+        "breaches_week",
+        str(_("Breaches per week")),
+        [str(_("Week of")), str(_("Breaches"))],
+    )
+    table.rows = [[week.isoformat(), count] for week, count in zip(weeks, breaches, strict=True)]
+    return table
+
+
+def opened_vs_solved_per_week(
+    filters: ReportFilters, *, passes: PeriodPasses | None = None
+) -> Table:
+    """Tickets created in each week of the period, and tickets solved in it."""
+    passes = passes or PeriodPasses(filters)
+    weeks = _weeks(filters)
+    opened = _weekly(passes.events, len(weeks), kinds=("created_at",))
+    solved = _weekly(passes.events, len(weeks), kinds=("solved_at",))
+    table = Table(
+        "opened_solved",
+        str(_("Tickets opened and solved per week")),
+        [str(_("Week of")), str(_("Opened")), str(_("Solved"))],
+    )
+    table.rows = [
+        [week.isoformat(), opened[index], solved[index]] for index, week in enumerate(weeks)
+    ]
+    return table
+
+
+def top_organizations(
+    filters: ReportFilters, *, limit: int = 10, passes: PeriodPasses | None = None
+) -> Table:
+    """Organizations by SLA breaches (any metric) in the period (its own query)."""
+    in_period = [_in_period(column, filters) for column in BREACH_COLUMNS]
     rows = (
-        SLAClock.objects.filter(
-            filters.ticket_q("ticket__"),
-            breached_at__gte=filters.since,
-            breached_at__lt=filters.until,
+        TicketFacts.objects.filter(filters.ticket_q())
+        .filter(reduce(operator.or_, in_period))
+        .values("organization__name", "tier")
+        .annotate(
+            breaches=reduce(
+                operator.add, [Count("pk", filter=condition) for condition in in_period]
+            )
         )
-        .values("ticket__organization__name", "ticket__tier")
-        .annotate(breaches=Count("pk"))
-        .order_by("-breaches", "ticket__organization__name")[:limit]
+        .order_by("-breaches", "organization__name")[:limit]
     )
     table = Table(
         "organizations",
@@ -468,54 +579,57 @@ def top_organizations(filters: ReportFilters, *, limit: int = 10) -> Table:
         [str(_("Organization")), str(_("Tier")), str(_("Breaches"))],
     )
     table.rows = [
-        [r["ticket__organization__name"], tier_label(r["ticket__tier"]), r["breaches"]]
-        for r in rows
+        [row["organization__name"], tier_label(row["tier"]), row["breaches"]] for row in rows
     ]
     return table
 
 
-def engineer_performance(filters: ReportFilters) -> Table:
+def engineer_performance(filters: ReportFilters, *, passes: PeriodPasses | None = None) -> Table:
     """Per engineer: first responses given (author of the first public staff reply) and
-    first-response breaches on tickets assigned to them, for tickets created in the period."""
-    clocks = first_response_clocks(filters)
-    # The first response is the public staff reply made at the ticket's first_responded_at.
-    responses = dict(
-        Comment.objects.filter(
-            filters.ticket_q("ticket__"),
-            ticket__created_at__gte=filters.since,
-            ticket__created_at__lt=filters.until,
-            by_staff=True,
-            is_public=True,
-            created_at=F("ticket__first_responded_at"),
+    first-response breaches on tickets assigned to them, for tickets created in the period
+    (its own query)."""
+    rows = (
+        period_facts(filters)
+        .values("first_responder_id", "assignee_id")
+        .annotate(
+            responses=Count("pk", filter=Q(first_responder__isnull=False)),
+            breaches=Count("pk", filter=Q(first_response_breached_at__isnull=False)),
         )
-        .values_list("author__email")
-        .annotate(n=Count("ticket", distinct=True))
         .order_by()
     )
-    breaches = dict(
-        clocks.filter(breached_at__isnull=False)
-        .values_list("ticket__assignee__email")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    responses: dict[int, int] = {}
+    breaches: dict[int | None, int] = {}
+    for row in rows:
+        if row["responses"]:
+            responder = row["first_responder_id"]
+            responses[responder] = responses.get(responder, 0) + row["responses"]
+        if row["breaches"]:
+            assignee = row["assignee_id"]
+            breaches[assignee] = breaches.get(assignee, 0) + row["breaches"]
+    people = _people([*responses, *breaches])
+
+    def email(pk: int | None) -> str | None:
+        return people[pk][1] if pk in people else None
+
+    by_email: dict[str | None, list[int]] = {}
+    for pk, count in responses.items():
+        by_email.setdefault(email(pk), [0, 0])[0] += count
+    for pk, count in breaches.items():
+        by_email.setdefault(email(pk), [0, 0])[1] += count
     table = Table(
         "engineers",
         str(_("First responses and breaches per engineer")),
         [str(_("Engineer")), str(_("First responses")), str(_("Breaches (as assignee)"))],
     )
-    people = sorted(
-        {*responses, *breaches},
-        key=lambda email: (email is None, email or ""),
-    )
-    for email in people:
-        table.rows.append(
-            [email or str(_("Unassigned")), responses.get(email, 0), breaches.get(email, 0)]
-        )
+    for address in sorted(by_email, key=lambda address: (address is None, address or "")):
+        table.rows.append([address or str(_("Unassigned")), *by_email[address]])
     return table
 
 
-# The period tables built from their own query (attainment shares one, below).
-PERIOD_TABLES: dict[str, Callable[[ReportFilters], Table]] = {
+# The period tables, each built from the shared passes and/or a query of its own.
+PERIOD_TABLES: dict[str, Callable[..., Table]] = {
+    "attainment_tier": partial(attainment, by="tier"),
+    "attainment_priority": partial(attainment, by="priority"),
     "breaches_week": breaches_per_week,
     "opened_solved": opened_vs_solved_per_week,
     "distribution": first_response_distribution,
@@ -528,14 +642,12 @@ PERIOD_TABLES: dict[str, Callable[[ReportFilters], Table]] = {
 def dashboard_tables(filters: ReportFilters, *, now: datetime.datetime) -> dict[str, Table]:
     """Every table of the dashboard, keyed for the page and the CSV export."""
     open_rows = open_counts(filters, now=now)
-    attainment_rows = attainment_counts(filters)
+    passes = PeriodPasses(filters)
     tables = {
         "now": open_sla_by_tier_and_priority(filters, now=now, counts=open_rows),
         "load": engineer_load(filters, now=now, counts=open_rows),
-        "attainment_tier": attainment(filters, by="tier", counts=attainment_rows),
-        "attainment_priority": attainment(filters, by="priority", counts=attainment_rows),
     }
-    tables.update({key: build(filters) for key, build in PERIOD_TABLES.items()})
+    tables.update({key: build(filters, passes=passes) for key, build in PERIOD_TABLES.items()})
     return tables
 
 
@@ -543,8 +655,6 @@ def dashboard_table(key: str, filters: ReportFilters, *, now: datetime.datetime)
     """One dashboard table by its key (None for an unknown key), built alone (CSV export)."""
     if key in PERIOD_TABLES:
         return PERIOD_TABLES[key](filters)
-    if key in ("attainment_tier", "attainment_priority"):
-        return attainment(filters, by=key.removeprefix("attainment_"))
     if key == "now":
         return open_sla_by_tier_and_priority(filters, now=now)
     if key == "load":

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.forms import LongSelect
 from sla.models import Level, Priority
 from tickets.models import Product
 
@@ -99,7 +100,7 @@ class PriorityChangeForm(forms.Form):
 class PhoneTicketForm(forms.Form):
     """An engineer logs a ticket a customer reported by phone."""
 
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, widget=LongSelect)
     requester = forms.ModelChoiceField(
         label=_("Requester"),
         queryset=None,
