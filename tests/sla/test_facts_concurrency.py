@@ -28,6 +28,29 @@ def waiting_for_a_lock() -> int:
         return cursor.fetchone()[0]
 
 
+def in_thread(work, errors: list[BaseException]) -> threading.Thread:
+    """Start `work` in a thread of its own (own connection); its exception goes to errors."""
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def until_one_waits_for_a_lock() -> None:
+    deadline = time.monotonic() + 20
+    while waiting_for_a_lock() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert waiting_for_a_lock() == 1
+
+
 def test_an_assignment_during_a_breach_flag_keeps_both_in_the_facts(seeded):
     staff = Staff()
     ticket = premium_p1(staff, at=TEN)  # first response due 10:15
@@ -41,30 +64,15 @@ def test_an_assignment_during_a_breach_flag_keeps_both_in_the_facts(seeded):
                 assert clocks.clock_flag_breached(clock_id=clock.pk, at=utc(2026, 3, 10, 10, 20))
                 flagged.set()
                 assert release.wait(20)  # still uncommitted while the engineer assigns
-        except BaseException as error:
-            errors.append(error)
         finally:
             flagged.set()
-            connection.close()
 
-    def engineer_assigns() -> None:
-        try:
-            ticket_assign(ticket=ticket, actor=staff.alice, assignee=staff.bob)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    monitor = threading.Thread(target=monitor_flags_the_breach)
-    monitor.start()
+    monitor = in_thread(monitor_flags_the_breach, errors)
     assert flagged.wait(20)
-    engineer = threading.Thread(target=engineer_assigns)
-    engineer.start()
-    # The assignment must be blocked on the monitor's uncommitted facts before it goes on.
-    deadline = time.monotonic() + 20
-    while waiting_for_a_lock() == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert waiting_for_a_lock() == 1
+    engineer = in_thread(
+        lambda: ticket_assign(ticket=ticket, actor=staff.alice, assignee=staff.bob), errors
+    )
+    until_one_waits_for_a_lock()  # the assignment waits for the monitor's transaction
     release.set()
     monitor.join(30)
     engineer.join(30)
@@ -93,29 +101,18 @@ def test_a_late_reply_during_a_breach_flag_neither_deadlocks_nor_loses_a_fact(se
                 comment_add(
                     ticket=ticket, author=staff.alice, body="Late", at=utc(2026, 3, 10, 10, 20)
                 )
-        except BaseException as error:
-            errors.append(error)
         finally:
             locked.set()
-            connection.close()
 
-    def monitor_flags_the_breach() -> None:
-        try:
-            flags.append(clocks.clock_flag_breached(clock_id=clock.pk, at=utc(2026, 3, 10, 10, 21)))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    engineer = threading.Thread(target=engineer_replies)
-    engineer.start()
+    engineer = in_thread(engineer_replies, errors)
     assert locked.wait(20)
-    monitor = threading.Thread(target=monitor_flags_the_breach)
-    monitor.start()
-    deadline = time.monotonic() + 20
-    while waiting_for_a_lock() == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert waiting_for_a_lock() == 1  # the monitor waits for the engineer's ticket lock
+    monitor = in_thread(
+        lambda: flags.append(
+            clocks.clock_flag_breached(clock_id=clock.pk, at=utc(2026, 3, 10, 10, 21))
+        ),
+        errors,
+    )
+    until_one_waits_for_a_lock()  # the monitor waits for the engineer's ticket lock
     go.set()
     engineer.join(30)
     monitor.join(30)
