@@ -131,7 +131,16 @@ def load(rows: int, *, pool: int, customer: object, now: datetime) -> list[int]:
             f"CROSS JOIN generate_series(1, %s) g WHERE t.id = %s",
             [tickets, template.pk],
         )
+        cursor.execute("DELETE FROM sla_ticketfacts WHERE ticket_id = %s", [template.pk])
         cursor.execute("DELETE FROM tickets_ticket WHERE id = %s", [template.pk])
+        # Every ticket has its dashboard facts, as the services leave them, so a flag's
+        # refresh updates a row rather than inserting one.
+        cursor.execute(
+            "INSERT INTO sla_ticketfacts (ticket_id, organization_id, tier, priority, "
+            "product_id, assignee_id, created_at, solved_at) "
+            "SELECT id, organization_id, tier, priority, product_id, assignee_id, created_at, "
+            "solved_at FROM tickets_ticket"
+        )
         # r in [0, 1000): 0-949 met, 950-969 open and already breached, 970-979 open and
         # already flagged at risk, 980-999 open and due next week. s spreads the instants.
         # The first `pool` clocks are parked open far ahead, re-armed for each run.
@@ -176,6 +185,7 @@ def load(rows: int, *, pool: int, customer: object, now: datetime) -> list[int]:
         )
         cursor.execute("VACUUM ANALYZE sla_slaclock")
         cursor.execute("VACUUM ANALYZE tickets_ticket")
+        cursor.execute("VACUUM ANALYZE sla_ticketfacts")
         cursor.execute(
             "SELECT id FROM sla_slaclock WHERE started_at = %s ORDER BY id",
             [now - timedelta(days=30)],

@@ -276,7 +276,8 @@ def _lock_ticket_of(clock_id: int) -> None:
     from tickets.models import Ticket as TicketModel
 
     ticket_id = SLAClock.objects.filter(pk=clock_id).values("ticket_id")
-    list(TicketModel.objects.select_for_update().filter(pk=Subquery(ticket_id)).values_list("pk"))
+    locked = TicketModel.objects.select_for_update().filter(pk=Subquery(ticket_id)).order_by()
+    list(locked.values_list("pk"))
 
 
 def clock_flag_breached(*, clock_id: int, at: datetime.datetime) -> bool:

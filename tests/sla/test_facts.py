@@ -12,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import Tier
 from sla import reports
-from sla.facts import _COPIED, ticket_facts_rebuild, ticket_facts_refresh
+from sla.facts import FACT_SOURCES, ticket_facts_rebuild, ticket_facts_refresh
 from sla.models import Metric, SupportPlan, Target, TicketFacts
 from sla.monitor import run_monitor
 from tests.factories import (
@@ -40,7 +40,7 @@ def sp(*args: int) -> datetime.datetime:
 
 def snapshot() -> dict[int, dict]:
     """Every facts row, as values."""
-    return {row["ticket_id"]: row for row in TicketFacts.objects.values("ticket_id", *_COPIED)}
+    return {row["ticket_id"]: row for row in TicketFacts.objects.values("ticket_id", *FACT_SOURCES)}
 
 
 @pytest.fixture
