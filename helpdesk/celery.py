@@ -26,7 +26,8 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
 
     The breach monitor runs every ``SLA_MONITOR_INTERVAL_SECONDS`` (default 60); a run
     not started within one interval expires, as the next one covers it. Trial reminders
-    go out daily.
+    go out daily; every night the dashboards' ticket facts are checked against their
+    sources (and repaired).
     """
     from django.conf import settings
 
@@ -40,6 +41,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "sla-trial-reminders": {
             "task": "sla.tasks.remind_ending_trials",
             "schedule": crontab(hour=7, minute=0),
+        },
+        "sla-ticket-facts-check": {
+            "task": "sla.tasks.check_ticket_facts",
+            "schedule": crontab(hour=3, minute=30),
         },
     }
 

@@ -4,18 +4,21 @@ A copy of what the ticket, its clocks and its first responder say, recomputed fr
 them (never patched field by field) by :func:`ticket_facts_refresh`, which the services
 call after every write that changes one of those values: ticket saves
 (``tickets.services``), clock changes (``sla.clocks.ticket_sync_sla``) and breach flags.
-:func:`ticket_facts_rebuild` recomputes every row (migration, bulk loads, repair).
+:func:`ticket_facts_rebuild` recomputes every row (bulk loads, the nightly check,
+repair); migration ``0008`` filled the table with a frozen copy of the same statement.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
-from django.apps import apps as global_apps
 from django.db import connection, transaction
 
 from sla.models import Metric
+
+logger = logging.getLogger(__name__)
 
 # Ticket fields the facts copy: a ticket save that touches none of them leaves them alone.
 TICKET_FIELDS = frozenset(
@@ -52,74 +55,111 @@ FACT_SOURCES = {
     "resolution_breached_at": "res.breached_at",
 }
 REBUILD_BATCH = 2000
+# Ids per statement: well under SQLite's 32,766 variables whatever the batch size.
+STATEMENT_IDS = 1000
 
 
-def _upsert(ticket_ids: list[int]) -> None:
-    """Insert or replace these tickets' facts from their sources in one statement.
+def _upsert(ticket_ids: list[int]) -> int:
+    """Insert or replace these tickets' facts from their sources; returns how many rows
+    were inserted or changed (a row already right is left untouched).
 
     Plain SQL that PostgreSQL and SQLite both run (INSERT ... SELECT ... ON CONFLICT):
     the monitor refreshes a ticket's facts with every breach it flags, and building the
-    equivalent ORM query cost several times the statement itself. The tables are read
-    as migrated, so the migration's backfill runs it too.
+    equivalent ORM query cost several times the statement itself.
     """
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     columns = ", ".join(FACT_SOURCES)
     values = ", ".join(FACT_SOURCES.values())
     updates = ", ".join(f"{column} = excluded.{column}" for column in FACT_SOURCES)
-    placeholders = ", ".join(["%s"] * len(ticket_ids))
+    changed = " OR ".join(
+        f"sla_ticketfacts.{column} {distinct} excluded.{column}" for column in FACT_SOURCES
+    )
+    written = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO sla_ticketfacts (ticket_id, {columns}) "  # noqa: S608 (no user input)
-            f"SELECT t.id, {values} FROM tickets_ticket t "
-            "LEFT JOIN sla_slaclock fr ON fr.ticket_id = t.id AND fr.metric = %s "
-            "LEFT JOIN sla_slaclock res ON res.ticket_id = t.id AND res.metric = %s "
-            f"WHERE t.id IN ({placeholders}) "
-            f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
-            [Metric.FIRST_RESPONSE.value, Metric.RESOLUTION.value, *ticket_ids],
-        )
+        for start in range(0, len(ticket_ids), STATEMENT_IDS):
+            chunk = ticket_ids[start : start + STATEMENT_IDS]
+            cursor.execute(
+                f"INSERT INTO sla_ticketfacts (ticket_id, {columns}) "  # noqa: S608 (no input)
+                f"SELECT t.id, {values} FROM tickets_ticket t "
+                "LEFT JOIN sla_slaclock fr ON fr.ticket_id = t.id AND fr.metric = %s "
+                "LEFT JOIN sla_slaclock res ON res.ticket_id = t.id AND res.metric = %s "
+                f"WHERE t.id IN ({', '.join(['%s'] * len(chunk))}) "
+                f"ON CONFLICT (ticket_id) DO UPDATE SET {updates} WHERE {changed}",
+                [Metric.FIRST_RESPONSE.value, Metric.RESOLUTION.value, *chunk],
+            )
+            written += cursor.rowcount
+    return written
 
 
-def _refresh(ticket_ids: list[int], *, registry: Any) -> None:
-    """Recompute these tickets' facts under their tickets' row locks.
+def _refresh(ticket_ids: list[int]) -> int:
+    """Recompute these tickets' facts under their tickets' row locks; returns how many
+    rows were inserted or changed.
 
     Every ticket service locks the ticket before its clocks and facts, and so does the
     monitor, so two writers of one ticket refresh its facts one after the other, the
     second reading what the first committed (never overwriting it with what it read
     before). Taking the lock here again costs nothing when the caller holds it.
     """
-    ticket_model = registry.get_model("tickets", "Ticket")
+    from tickets.models import Ticket
+
     with transaction.atomic(savepoint=False):
         list(
-            ticket_model.objects.select_for_update()
+            Ticket.objects.select_for_update()
             .filter(pk__in=ticket_ids)
             .order_by("pk")
             .values_list("pk")
         )
-        _upsert(ticket_ids)
+        return _upsert(ticket_ids)
 
 
 def ticket_facts_refresh(*, ticket_ids: Iterable[int]) -> None:
     """Recompute the facts of these tickets from their current state (two queries)."""
     ids = sorted(set(ticket_ids))
     if ids:
-        _refresh(ids, registry=global_apps)
+        _refresh(ids)
 
 
-def ticket_facts_rebuild(*, registry: Any = global_apps, batch_size: int = REBUILD_BATCH) -> int:
-    """Recompute every ticket's facts in batches; returns how many tickets were done.
+@dataclass(frozen=True)
+class RebuildResult:
+    tickets: int  # tickets whose facts were recomputed
+    repaired: int  # rows that were missing or differed from their sources
 
-    Safe beside live traffic (each batch locks its tickets briefly, as a service would).
-    `registry` is the app registry (a migration passes its historical one).
+
+def ticket_facts_rebuild(*, batch_size: int = REBUILD_BATCH) -> RebuildResult:
+    """Recompute every ticket's facts, a batch of tickets per transaction.
+
+    Safe beside live traffic: each batch locks its tickets briefly, as a service would.
+    Rows found missing or wrong are counted: the services keep the facts in step, so
+    any is a sign that something wrote tickets, clocks or replies around them.
     """
-    ticket_model = registry.get_model("tickets", "Ticket")
-    done, last = 0, 0
+    from tickets.models import Ticket
+
+    done = repaired = last = 0
     while True:
         ids = list(
-            ticket_model.objects.filter(pk__gt=last)
+            Ticket.objects.filter(pk__gt=last)
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
         if not ids:
-            return done
-        _refresh(ids, registry=registry)
+            return RebuildResult(tickets=done, repaired=repaired)
+        with transaction.atomic():
+            repaired += _refresh(ids)
         done += len(ids)
         last = ids[-1]
+
+
+def ticket_facts_check() -> RebuildResult:
+    """The nightly check: recompute every ticket's facts, and warn when some were missing
+    or wrong (they are repaired either way)."""
+    result = ticket_facts_rebuild()
+    if result.repaired:
+        logger.warning(
+            "Ticket facts: %d of %d rows were missing or stale and were repaired; something "
+            "changed tickets, clocks or replies without the services.",
+            result.repaired,
+            result.tickets,
+        )
+    else:
+        logger.info("Ticket facts: all %d rows match their sources.", result.tickets)
+    return result

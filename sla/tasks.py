@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import shared_task
 
-from sla import monitor
+from sla import facts, monitor
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -23,3 +23,10 @@ def run_breach_monitor() -> dict[str, Any]:
 def remind_ending_trials() -> int:
     """Tell account managers about trials ending soon (once per trial and end date)."""
     return monitor.trials_remind()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def check_ticket_facts() -> dict[str, int]:
+    """Recompute every ticket's dashboard facts, repairing and reporting any that drifted."""
+    result = facts.ticket_facts_check()
+    return {"tickets": result.tickets, "repaired": result.repaired}

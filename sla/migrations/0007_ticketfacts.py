@@ -5,13 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def backfill(apps, schema_editor):
-    """Every existing ticket gets its facts (the services keep them from here on)."""
-    from sla.facts import ticket_facts_rebuild
-
-    ticket_facts_rebuild(registry=apps)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -46,5 +39,4 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['created_at'], name='ticketfacts_created'), models.Index(fields=['priority', 'created_at'], include=('first_response_business_time', 'solved_at'), name='ticketfacts_percentiles'), models.Index(condition=models.Q(('solved_at__isnull', False)), fields=['solved_at'], name='ticketfacts_solved'), models.Index(condition=models.Q(('first_response_breached_at__isnull', False)), fields=['first_response_breached_at'], name='ticketfacts_fr_breached'), models.Index(condition=models.Q(('resolution_breached_at__isnull', False)), fields=['resolution_breached_at'], name='ticketfacts_res_breached')],
             },
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

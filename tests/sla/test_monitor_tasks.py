@@ -47,3 +47,24 @@ def test_the_task_runs_the_monitor_and_reports_counts():
         report = tasks.run_breach_monitor.delay().get()  # eager in tests
     assert report["breached"] == 1 and report["at_risk"] == 0
     assert SLAClock.objects.get().breached_at is not None
+
+
+def test_beat_checks_the_ticket_facts_nightly():
+    entry = app.conf.beat_schedule["sla-ticket-facts-check"]
+    assert entry["task"] == "sla.tasks.check_ticket_facts"
+    assert entry["schedule"] == crontab(hour=3, minute=30)
+    app.loader.import_default_modules()
+    assert "sla.tasks.check_ticket_facts" in app.tasks
+
+
+@pytest.mark.django_db
+def test_the_facts_check_repairs_drift_and_says_so(caplog):
+    from sla.models import TicketFacts
+
+    ticket = premium_p1(Staff(), at=utc(2026, 3, 10, 10, 0))
+    assert tasks.check_ticket_facts.delay().get() == {"tickets": 1, "repaired": 0}
+    TicketFacts.objects.filter(ticket=ticket).update(priority="P4")
+    with caplog.at_level("WARNING", logger="sla.facts"):
+        assert tasks.check_ticket_facts.delay().get() == {"tickets": 1, "repaired": 1}
+    assert "1 of 1 rows were missing or stale" in caplog.text
+    assert TicketFacts.objects.get(ticket=ticket).priority == "P1"

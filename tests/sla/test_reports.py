@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 
 from accounts.models import Tier
 from sla import reports
@@ -179,10 +180,17 @@ def test_invalid_period_shows_errors_not_500(client):
     assert "comes before" in response.content.decode()
 
 
-def test_dashboard_query_count_is_bounded(client, history, django_assert_max_num_queries):
+def test_dashboard_query_count_is_bounded(client, history, django_assert_num_queries):
     manager = ManagerFactory()
-    with django_assert_max_num_queries(45):
-        dashboard_get(client, manager, "/sla/dashboard/" + QUERY)
+    # Session, user, roles, the filters' choices (3), the monitor, now + its names, the
+    # period summary, weekly counts, top organizations, engineers + their names, and the
+    # percentiles: one PERCENTILE_DISC query on PostgreSQL; elsewhere one OFFSET query
+    # per share for each (priority, measure) with values, here P1 and P3 responses and
+    # resolutions: 4 x 2.
+    expected = 15 if connection.vendor == "postgresql" else 14 + 4 * 2
+    dashboard_get(client, manager, "/sla/dashboard/" + QUERY)  # signs in
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(expected):
+        assert client.get("/sla/dashboard/" + QUERY).status_code == 200
 
 
 def test_unknown_csv_table_is_404(client):

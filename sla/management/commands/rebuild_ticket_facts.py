@@ -22,7 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: Any) -> None:
         started = time.monotonic()
-        done = ticket_facts_rebuild(batch_size=options["batch_size"])
+        result = ticket_facts_rebuild(batch_size=options["batch_size"])
         self.stdout.write(
-            f"Recomputed the facts of {done} tickets in {time.monotonic() - started:.1f} s."
+            f"Recomputed the facts of {result.tickets} tickets in "
+            f"{time.monotonic() - started:.1f} s; {result.repaired} rows were missing or stale."
         )
