@@ -91,32 +91,17 @@ def _upsert(ticket_ids: list[int]) -> int:
     return written
 
 
-def _refresh(ticket_ids: list[int]) -> int:
-    """Recompute these tickets' facts under their tickets' row locks; returns how many
-    rows were inserted or changed.
-
-    Every ticket service locks the ticket before its clocks and facts, and so does the
-    monitor, so two writers of one ticket refresh its facts one after the other, the
-    second reading what the first committed (never overwriting it with what it read
-    before). Taking the lock here again costs nothing when the caller holds it.
-    """
-    from tickets.models import Ticket
-
-    with transaction.atomic(savepoint=False):
-        list(
-            Ticket.objects.select_for_update()
-            .filter(pk__in=ticket_ids)
-            .order_by("pk")
-            .values_list("pk")
-        )
-        return _upsert(ticket_ids)
-
-
 def ticket_facts_refresh(*, ticket_ids: Iterable[int]) -> None:
-    """Recompute the facts of these tickets from their current state (two queries)."""
+    """Recompute the facts of these tickets from their current state (one statement).
+
+    The caller holds the tickets' row locks, as every ticket service does before it
+    touches the ticket's clocks or facts (and so does the monitor before a flag): two
+    writers of one ticket therefore refresh its facts one after the other, the second
+    reading what the first committed, never overwriting it with what it read before.
+    """
     ids = sorted(set(ticket_ids))
     if ids:
-        _refresh(ids)
+        _upsert(ids)
 
 
 @dataclass(frozen=True)
@@ -136,15 +121,17 @@ def ticket_facts_rebuild(*, batch_size: int = REBUILD_BATCH) -> RebuildResult:
 
     done = repaired = last = 0
     while True:
-        ids = list(
-            Ticket.objects.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            return RebuildResult(tickets=done, repaired=repaired)
         with transaction.atomic():
-            repaired += _refresh(ids)
+            # The next batch, locked as a service would lock each of its tickets.
+            ids = list(
+                Ticket.objects.select_for_update()
+                .filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return RebuildResult(tickets=done, repaired=repaired)
+            repaired += _upsert(ids)
         done += len(ids)
         last = ids[-1]
 

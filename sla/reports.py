@@ -160,15 +160,8 @@ def _people(ids: Iterable[int | None]) -> dict[int, tuple[str, str]]:
     wanted = {pk for pk in ids if pk is not None}
     if not wanted:
         return {}
-    rows = User.objects.filter(pk__in=wanted).values("pk", "first_name", "last_name", "email")
-    return {
-        row["pk"]: (
-            " ".join(part for part in (row["first_name"], row["last_name"]) if part)
-            or row["email"],
-            row["email"],
-        )
-        for row in rows
-    }
+    users = User.objects.filter(pk__in=wanted).only("first_name", "last_name", "email")
+    return {user.pk: (str(user), user.email) for user in users}
 
 
 # --- Now ---------------------------------------------------------------------------

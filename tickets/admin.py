@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.db import transaction
 
-from sla import facts
 from tickets.models import Attachment, Comment, Event, Product, Ticket
+from tickets.services import ticket_set_product
 
 
 @admin.register(Product)
@@ -45,13 +44,8 @@ class TicketAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change) -> None:
-        # Only the editable fields, under the ticket's lock: a change the services made
-        # since the form was opened (assignee, status, version) is not written back.
-        list(Ticket.objects.select_for_update().filter(pk=obj.pk).values_list("pk"))
-        obj.save(update_fields=["product", "component", "updated_at"])
-        facts.ticket_facts_refresh(ticket_ids=[obj.pk])  # the product is a dashboard filter
+        ticket_set_product(ticket=obj, product=obj.product, component=obj.component)
 
 
 @admin.register(Attachment)

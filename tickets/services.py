@@ -471,6 +471,16 @@ def ticket_assign(
     return ticket
 
 
+@transaction.atomic
+def ticket_set_product(*, ticket: Ticket, product: Product | None, component: str) -> Ticket:
+    """Correct a ticket's product and component (the admin's only edit); nothing else
+    of the ticket is written, so a change made meanwhile by someone else stays."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket.product, ticket.component = product, component.strip()
+    _save(ticket, ["product", "component"])
+    return ticket
+
+
 # --- The queue: bulk actions, saved views, presence ----------------------------------------
 
 

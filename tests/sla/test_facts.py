@@ -3,7 +3,6 @@
 import datetime
 from importlib import import_module
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,7 +21,7 @@ from tests.factories import (
     ManagerFactory,
     OrganizationFactory,
 )
-from tests.tickets.helpers import make_ticket
+from tests.tickets.helpers import make_ticket, sp
 from tickets.models import Product, Status, Ticket
 from tickets.services import (
     comment_add,
@@ -32,11 +31,6 @@ from tickets.services import (
 )
 
 pytestmark = pytest.mark.django_db
-SP = ZoneInfo("America/Sao_Paulo")
-
-
-def sp(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SP)
 
 
 def snapshot() -> dict[int, dict]:

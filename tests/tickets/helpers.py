@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from tickets.services import ticket_create
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+
+
+def sp(*args: int) -> datetime.datetime:
+    """A wall-clock time in São Paulo (the Standard demo organizations' zone)."""
+    return datetime.datetime(*args, tzinfo=SAO_PAULO)
 
 
 def make_ticket(requester, *, at: datetime.datetime | None = None, **overrides):

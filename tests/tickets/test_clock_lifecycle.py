@@ -1,7 +1,6 @@
 """Clocks across a ticket's life: solved/closed, reopened, re-classified without a target."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -10,16 +9,11 @@ from accounts.models import Tier
 from sla.models import Metric, SupportPlan, Target
 from sla.monitor import run_monitor
 from tests.factories import CustomerFactory, EngineerFactory, OrganizationFactory
-from tests.tickets.helpers import make_ticket
+from tests.tickets.helpers import make_ticket, sp
 from tickets.models import EventKind, Status
 from tickets.services import comment_add, ticket_change_priority, ticket_change_status
 
 pytestmark = pytest.mark.django_db
-SP = ZoneInfo("America/Sao_Paulo")
-
-
-def sp(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SP)
 
 
 @pytest.fixture

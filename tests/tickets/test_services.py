@@ -1,7 +1,6 @@
 """Ticket rules: priority, plans and clocks, transitions, replies, notifications."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,7 +11,7 @@ from accounts.models import Tier
 from helpdesk.exceptions import PolicyViolation, StaleUpdate
 from sla.models import Metric, SupportPlan, Target
 from tests.factories import CustomerFactory, EngineerFactory, OrganizationFactory
-from tests.tickets.helpers import make_ticket
+from tests.tickets.helpers import make_ticket, sp
 from tickets.models import Channel, EventKind, Status
 from tickets.services import (
     comment_add,
@@ -23,11 +22,6 @@ from tickets.services import (
 )
 
 pytestmark = pytest.mark.django_db
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-
-
-def sp(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SAO_PAULO)
 
 
 @pytest.fixture
@@ -298,3 +292,19 @@ def test_notification_emails_are_plain_text_not_html_escaped(
     assert "Backup & restore <fails>" in message.subject
     assert "Use `--force` & retry <now>." in message.body
     assert "&amp;" not in message.subject + message.body
+
+
+def test_setting_the_product_keeps_what_others_changed_meanwhile(standard_customer):
+    from tickets.models import Product
+    from tickets.services import ticket_set_product
+
+    ticket = make_ticket(standard_customer)
+    stale = type(ticket).objects.get(pk=ticket.pk)  # as the admin form loaded it
+    engineer = EngineerFactory()
+    ticket_assign(ticket=ticket, actor=engineer, assignee=engineer)
+    agent = Product.objects.create(name="Backup Agent")
+    ticket_set_product(ticket=stale, product=agent, component=" scheduler ")
+    ticket.refresh_from_db()
+    assert (ticket.product, ticket.component, ticket.assignee) == (agent, "scheduler", engineer)
+    assert ticket.version == stale.version + 2  # the assignment, then this change
+    assert ticket.facts.product_id == agent.pk
