@@ -59,11 +59,12 @@ def bar_chart(
     series: Sequence[tuple[str, Sequence[float]]],
     *,
     y_label: str,
-    target: float | None = None,
+    target_after: int | None = None,
     target_label: str = "",
 ) -> SafeString:
-    """Grouped vertical bars: one group per label, one bar per series; optional target line."""
-    highest = max([v for _name, values in series for v in values] + [target or 0, 0])
+    """Grouped vertical bars: one group per label, one bar per series; optionally a dashed
+    target line after the group at index `target_after` (e.g. after "75–100%")."""
+    highest = max([v for _name, values in series for v in values] + [0])
     y_max = _nice_max(highest)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     groups = max(len(labels), 1)
@@ -87,11 +88,11 @@ def bar_chart(
                 f'<text x="{cx:.1f}" y="{TOP + plot_h + 14}" text-anchor="end" class="tick" '
                 f'transform="rotate(-35 {cx:.1f} {TOP + plot_h + 14})">{escape(label)}</text>'
             )
-    if target is not None:
-        y = TOP + plot_h - plot_h * target / y_max
+    if target_after is not None:
+        x = LEFT + (target_after + 1) * group_w
         parts.append(
-            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" class="target"/>'
-            f'<text x="{WIDTH - RIGHT}" y="{y - 4:.1f}" text-anchor="end" class="target-label">'
+            f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{TOP + plot_h}" class="target"/>'
+            f'<text x="{x - 4:.1f}" y="{TOP + 10}" text-anchor="end" class="target-label">'
             f"{escape(target_label)}</text>"
         )
     if len(series) > 1:

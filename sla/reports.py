@@ -53,6 +53,8 @@ BUCKETS: list[tuple[str, float | None]] = [
     ("100–150%", 1.5),
     (">150%", None),
 ]
+# The bucket that ends at the target itself: responses to its right breached.
+TARGET_BUCKET = next(index for index, (_label, upper) in enumerate(BUCKETS) if upper == 1.0)
 
 
 @dataclass(frozen=True)

@@ -335,6 +335,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             distribution.headers[1:],
             [(row[0], row[1:]) for row in distribution.rows],
             y_label=_("first responses"),
+            target_after=reports.TARGET_BUCKET,
+            target_label=_("target"),
         ),
     }
     return render(

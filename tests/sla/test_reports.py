@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -211,3 +212,24 @@ def test_periods_end_today_and_count_today():
         end=datetime.date(2026, 1, 31),
     )
     assert (chosen.start, chosen.end) == (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
+
+
+def test_the_distribution_chart_marks_the_target_after_75_to_100_percent(client, history):
+    from sla import charts
+
+    labels = [label for label, _upper in reports.BUCKETS]
+    assert labels[reports.TARGET_BUCKET] == "75–100%"
+    svg = charts.bar_chart(
+        "Distribution", labels, [("P1", [1, 0, 0, 0, 2, 0])], y_label="first responses",
+        target_after=reports.TARGET_BUCKET, target_label="target",
+    )  # fmt: skip
+    bottom = charts.HEIGHT - charts.BOTTOM  # a vertical line over the whole plot
+    line = re.search(
+        rf'<line x1="([\d.]+)" y1="{charts.TOP}" x2="\1" y2="{bottom}" class="target"/>', svg
+    )
+    assert line is not None
+    group = (charts.WIDTH - charts.LEFT - charts.RIGHT) / len(labels)
+    assert float(line.group(1)) == pytest.approx(charts.LEFT + 4 * group, abs=0.1)
+    assert 'class="target-label">target</text>' in svg
+    html = dashboard_get(client, ManagerFactory(), "/sla/dashboard/" + QUERY).content.decode()
+    assert html.count('class="target"') == 1  # the distribution chart only
