@@ -739,7 +739,9 @@ def test_is_open_agrees_with_one_second_elapsed(data: st.DataObject) -> None:
                 instant = wall.replace(tzinfo=None).replace(tzinfo=zone).astimezone(UTC)
                 probes += [instant - S, instant, instant + S]
     for t in probes:
-        assert cal.is_open(t) == (cal.elapsed(t, t + S) == S), t
+        # One second later computed in UTC: adding to a zone-local `shown` in a repeated
+        # hour (fold=1) would be wall-clock arithmetic and land an hour earlier.
+        assert cal.is_open(t) == (cal.elapsed(t, t.astimezone(UTC) + S) == S), t
 
 
 @settings(max_examples=200, deadline=None)
@@ -790,3 +792,16 @@ def test_module_does_not_import_django() -> None:
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_second_pass_of_a_repeated_hour_is_open_and_counts():
+    # Found by the property above: Morocco leaves +01 for Ramadan at 03:00 on Sunday
+    # 2025-02-23, so 02:00-03:00 happens twice; both passes of 02:00-02:30 are business time.
+    casablanca = ZoneInfo("Africa/Casablanca")
+    cal = BusinessCalendar(timezone="Africa/Casablanca", weekly_hours={6: [("00:00", "02:30")]})
+    second_pass = local(casablanca, 2025, 2, 23, 2, 0, fold=1)
+    assert second_pass == datetime(2025, 2, 23, 2, 0, tzinfo=UTC)
+    assert cal.is_open(second_pass)
+    assert cal.elapsed(second_pass, second_pass + S) == S
+    day = datetime(2025, 2, 22, 12, tzinfo=UTC)
+    assert cal.elapsed(day, day + timedelta(days=1)) == timedelta(hours=3)  # 2h30 + 30 min
