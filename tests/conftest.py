@@ -58,6 +58,15 @@ def _compose_available() -> str | None:
     return None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A fast password hasher, as cookiecutter-django's test settings use: factory users
+    hashed with full PBKDF2 cost about a second each on two cores. Processes that a test
+    starts (gunicorn, Celery) keep the real hashers of their settings."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 SERVICE_CHECKS = {
     "postgres": _postgres_configured,
     "redis": _redis_reachable,
