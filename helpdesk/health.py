@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 from helpdesk.celery import app as celery_app
+from sla.monitor import monitor_status
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ def check_broker() -> dict[str, Any]:
 
 def check_monitor() -> dict[str, Any]:
     """Has the SLA breach monitor succeeded recently (see `sla.monitor.monitor_status`)?"""
-    from sla.monitor import monitor_status
-
     try:
         status = monitor_status()
     except Exception:

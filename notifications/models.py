@@ -15,10 +15,12 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sla.models import AlertKind
+
 
 class NotificationKind(models.TextChoices):
-    SLA_AT_RISK = "sla_at_risk", _("SLA at risk")
-    SLA_BREACHED = "sla_breached", _("SLA breached")
+    SLA_AT_RISK = AlertKind.AT_RISK.value, AlertKind.AT_RISK.label
+    SLA_BREACHED = AlertKind.BREACHED.value, AlertKind.BREACHED.label
     TRIAL_ENDING = "trial_ending", _("Trial ending")
 
 

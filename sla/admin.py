@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sla import selectors
+from sla.explain import format_duration
 from sla.forms import CalendarIntervalAdminForm, TargetAdminForm
 from sla.models import (
     Calendar,
@@ -160,7 +161,7 @@ class TargetAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("target"), ordering="duration")
     def target_duration(self, target: Target) -> str:
-        return target.duration_text
+        return format_duration(target.duration)
 
 
 @admin.register(TierPolicy)

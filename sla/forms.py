@@ -17,6 +17,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import LongSelect, apply_errors
+from sla.explain import format_duration
 from sla.models import (
     DEFAULT_WARNING_PERCENT,
     MINUTES_PER_DAY,
@@ -28,7 +29,6 @@ from sla.models import (
     Priority,
     Target,
     check_weekly_schedule,
-    format_duration,
     format_minute,
 )
 

@@ -44,6 +44,15 @@ class Metric(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
 
 
+class AlertKind(models.TextChoices):
+    """What the breach monitor tells staff about a clock. The one definition of these
+    kinds: timeline events (``tickets.EventKind``) and in-app notifications
+    (``notifications.NotificationKind``) take their values and labels from here."""
+
+    AT_RISK = "sla_at_risk", _("SLA at risk")
+    BREACHED = "sla_breached", _("SLA breached")
+
+
 WEEKDAY_CHOICES = list(WEEKDAYS.items())  # Monday = 0, names translated lazily by Django
 
 
@@ -51,21 +60,6 @@ def format_minute(minute: int) -> str:
     """``480`` -> ``"08:00"``; ``1440`` -> ``"24:00"`` (the end of the day)."""
     hours, minutes = divmod(minute, 60)
     return f"{hours:02d}:{minutes:02d}"
-
-
-def format_duration(duration: timedelta) -> str:
-    """A target as a manager writes it: ``"1h 30m"``, ``"15m"``, ``"24h"``."""
-    total = int(duration.total_seconds())
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = []
-    if hours:
-        parts.append(gettext("%(count)dh") % {"count": hours})
-    if minutes:
-        parts.append(gettext("%(count)dm") % {"count": minutes})
-    if seconds or not parts:
-        parts.append(gettext("%(count)ds") % {"count": seconds})
-    return " ".join(parts)
 
 
 def validate_positive_duration(value: timedelta) -> None:
@@ -367,11 +361,7 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan} {self.priority} {self.get_metric_display()}: {self.duration_text}"
-
-    @property
-    def duration_text(self) -> str:
-        return format_duration(self.duration) if self.duration is not None else ""
+        return f"{self.plan} {self.priority} {self.get_metric_display()}: {self.duration}"
 
     def clean(self) -> None:
         super().clean()

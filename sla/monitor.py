@@ -6,8 +6,9 @@ predicates of the partial indexes ``slaclock_running_due`` and ``slaclock_runnin
 (so its cost follows the number of crossings, not the number of clocks), in bounded
 batches, and flags each through :func:`sla.clocks.clock_flag_breached` /
 :func:`sla.clocks.clock_flag_at_risk`, whose conditional updates let exactly one caller
-win. The winner records the timeline event and notifies (:func:`clock_notify`) in the
-same transaction, so two monitors at once, or a retried task, tell nobody twice.
+win. The winner records the timeline event and notifies (:mod:`sla.alerts`) in the
+same transaction, so two monitors at once, or a retried task, tell nobody twice. The
+monitor's heartbeat (:func:`monitor_status`) tells `/healthz` and the dashboard it runs.
 """
 
 from __future__ import annotations
@@ -15,29 +16,20 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from contextvars import ContextVar
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from accounts.models import Organization, Tier, User
-from sla import clocks
-from sla.models import MonitorHeartbeat, SLAClock, TrialReminder
-
-if TYPE_CHECKING:
-    from tickets.models import Ticket
+from sla import alerts, clocks
+from sla.models import MonitorHeartbeat, SLAClock
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-AT_RISK = "sla_at_risk"
-BREACHED = "sla_breached"
-TRIAL_ENDING = "trial_ending"
 
 
 @dataclass(frozen=True)
@@ -138,12 +130,9 @@ def run_monitor(
     """
     started = time.perf_counter()
     now = now or timezone.now()
-    token = _directory.set(StaffDirectory())
-    try:
+    with alerts.shared_staff_directory():
         breached = _flag_breaches(now=now, batch_size=batch_size)
         at_risk = _flag_at_risk(now=now, batch_size=batch_size)
-    finally:
-        _directory.reset(token)
     result = MonitorResult(
         scanned_until=now,
         breached=breached,
@@ -154,161 +143,6 @@ def run_monitor(
     if breached or at_risk:
         logger.info("SLA monitor: %d breached, %d at risk", breached, at_risk)
     return result
-
-
-# --- who hears about it --------------------------------------------------------------------------
-
-
-class StaffDirectory:
-    """Active staff and managers, read once and reused: one monitor run tells many tickets."""
-
-    def __init__(self) -> None:
-        self._staff: dict[int, User] | None = None
-        self._manager_ids: set[int] | None = None
-
-    @property
-    def staff(self) -> dict[int, User]:
-        """Active engineers and managers by id: the only people SLA news may reach."""
-        if self._staff is None:
-            from accounts import selectors as account_selectors
-
-            self._staff = {user.pk: user for user in account_selectors.staff_users()}
-        return self._staff
-
-    @property
-    def manager_ids(self) -> set[int]:
-        if self._manager_ids is None:
-            from accounts import selectors as account_selectors
-
-            self._manager_ids = set(account_selectors.managers().values_list("pk", flat=True))
-        return self._manager_ids
-
-
-# Set by run_monitor for the length of a run; elsewhere each notification reads afresh.
-_directory: ContextVar[StaffDirectory | None] = ContextVar("sla_staff_directory", default=None)
-
-
-def _account_manager_alerted(ticket: Ticket) -> bool:
-    """Premium tickets, and tickets of a Trial in evaluation (on Premium terms)."""
-    terms = ticket.sla_terms or {}
-    return ticket.tier == Tier.PREMIUM or bool(terms.get("in_trial"))
-
-
-def sla_recipients(*, ticket: Ticket, kind: str) -> list[User]:
-    """The staff to tell, each once, and never a customer or an inactive account.
-
-    At risk: the assignee, or every engineer and manager when nobody (active) is assigned.
-    Breached: the assignee, the managers and, for Premium (and trials in evaluation),
-    the organization's account manager.
-    """
-    directory = _directory.get() or StaffDirectory()
-    staff = directory.staff
-    if kind == AT_RISK:
-        if ticket.assignee_id in staff:
-            return [staff[ticket.assignee_id]]
-        return list(staff.values())
-    wanted = set(directory.manager_ids)
-    if ticket.assignee_id:
-        wanted.add(ticket.assignee_id)
-    if _account_manager_alerted(ticket) and ticket.organization.account_manager_id:
-        wanted.add(ticket.organization.account_manager_id)
-    return [user for pk, user in staff.items() if pk in wanted]
-
-
-def clock_notify(*, clock: SLAClock, kind: str, at: datetime.datetime) -> None:
-    """Tell the right people that `clock` is at risk or breached (in-app and e-mail).
-
-    Called by the flag services inside the transaction whose conditional update won, so
-    the notifications exist exactly when the flag does.
-    """
-    from notifications.services import notify
-
-    ticket = clock.ticket
-    key = f"clock:{clock.pk}:{kind}"
-    if kind == AT_RISK:
-        key += f":{clock.generation}"
-    notify(
-        recipients=sla_recipients(ticket=ticket, kind=kind),
-        kind=kind,
-        ticket=ticket,
-        key=key,
-        at=at,
-        params={
-            "ticket": ticket.reference,
-            "subject": ticket.subject,
-            "priority": ticket.priority,
-            "organization": ticket.organization.name,
-            "metric": clock.metric,
-            "due": clock.due_at.isoformat() if clock.due_at else None,
-        },
-    )
-
-
-# --- trials --------------------------------------------------------------------------------------
-
-
-def trials_remind(now: datetime.datetime | None = None) -> int:
-    """Tell account managers (else the managers) about trials ending within the next days.
-
-    Once per organization and trial end date, kept by a unique row: run it daily, or
-    twice, and nobody is told twice; an extended trial is reminded again. Returns how
-    many trials were reminded.
-    """
-    from accounts import selectors as account_selectors
-    from notifications.services import notify
-
-    now = now or timezone.now()
-    days = datetime.timedelta(days=settings.SLA_TRIAL_REMINDER_DAYS)
-    today = now.date()
-    # A day of margin each side for time zones; the exact local test is below.
-    candidates = (
-        Organization.objects.filter(
-            tier=Tier.TRIAL,
-            trial_ends_on__gte=today - datetime.timedelta(days=1),
-            trial_ends_on__lte=today + days + datetime.timedelta(days=1),
-        )
-        .exclude(
-            Exists(
-                TrialReminder.objects.filter(
-                    organization=OuterRef("pk"), trial_ends_on=OuterRef("trial_ends_on")
-                )
-            )
-        )
-        .select_related("account_manager")
-    )
-    reminded = 0
-    for organization in candidates:
-        assert organization.trial_ends_on is not None
-        local_today = now.astimezone(ZoneInfo(organization.time_zone)).date()
-        if not local_today <= organization.trial_ends_on <= local_today + days:
-            continue
-        manager = organization.account_manager
-        recipients = (
-            [manager]
-            if manager is not None and manager.is_active and manager.is_engineer
-            else list(account_selectors.managers())
-        )
-        try:
-            with transaction.atomic():
-                TrialReminder.objects.create(
-                    organization=organization,
-                    trial_ends_on=organization.trial_ends_on,
-                    sent_at=now,
-                )
-                notify(
-                    recipients=recipients,
-                    kind=TRIAL_ENDING,
-                    key=f"trial:{organization.pk}:{organization.trial_ends_on.isoformat()}",
-                    at=now,
-                    params={
-                        "organization": organization.name,
-                        "trial_ends_on": organization.trial_ends_on.isoformat(),
-                    },
-                )
-        except IntegrityError:  # a concurrent run reminded this trial first
-            continue
-        reminded += 1
-    return reminded
 
 
 # --- the monitor's own health --------------------------------------------------------------------

@@ -37,7 +37,8 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier, User
-from sla.models import Priority, TicketFacts, format_duration
+from sla.explain import format_duration
+from sla.models import Priority, TicketFacts
 from tickets import workflow
 from tickets.models import Ticket
 

@@ -28,7 +28,6 @@ from sla.models import (
     CalendarInterval,
     Holiday,
     Level,
-    Metric,
     Priority,
     PriorityRule,
     SupportPlan,
@@ -36,7 +35,6 @@ from sla.models import (
     TierPolicy,
     check_plan_calendar,
     check_weekly_schedule,
-    format_duration,
     format_minute,
 )
 
@@ -330,16 +328,6 @@ def deadline_for(
     """
     terms = sla_terms_for(organization=organization, at=created_at)
     return deadline_from_terms(terms, priority=priority, metric=metric, start=created_at)
-
-
-def first_response_targets_text(terms: Mapping[str, Any]) -> dict[str, str]:
-    """``{priority: "1h 30m"}`` first-response targets of a snapshot, P1 first ({}: none)."""
-    result = {}
-    for priority in Priority.values:
-        target = target_from_terms(terms, priority=priority, metric=Metric.FIRST_RESPONSE)
-        if target is not None:
-            result[priority] = format_duration(target[0])
-    return result
 
 
 # --- editing plans and targets -------------------------------------------------------------------

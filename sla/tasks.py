@@ -1,4 +1,5 @@
-"""Thin Celery tasks for the SLA monitor: they call :mod:`sla.monitor` and report.
+"""Thin Celery tasks for the SLA monitor: they call :mod:`sla.monitor`, :mod:`sla.trials`
+and :mod:`sla.facts` and report.
 
 `acks_late`: a worker that dies mid-run leaves the message to be redelivered, and the
 rerun is harmless because every flag is a conditional update in the database.
@@ -10,7 +11,7 @@ from typing import Any
 
 from celery import shared_task
 
-from sla import facts, monitor
+from sla import facts, monitor, trials
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -22,7 +23,7 @@ def run_breach_monitor() -> dict[str, Any]:
 @shared_task(acks_late=True, ignore_result=True)
 def remind_ending_trials() -> int:
     """Tell account managers about trials ending soon (once per trial and end date)."""
-    return monitor.trials_remind()
+    return trials.trials_remind()
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sla.models import Level, Priority
+from sla.models import AlertKind, Level, Priority
 from tickets import workflow
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class Status(models.TextChoices):
@@ -253,8 +258,34 @@ class EventKind(models.TextChoices):
     SLA_MET = "sla_met", _("SLA target met")
     SLA_PAUSED = "sla_paused", _("SLA clock paused")
     SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
-    SLA_AT_RISK = "sla_at_risk", _("SLA at risk")
-    SLA_BREACHED = "sla_breached", _("SLA breached")
+    SLA_AT_RISK = AlertKind.AT_RISK.value, AlertKind.AT_RISK.label
+    SLA_BREACHED = AlertKind.BREACHED.value, AlertKind.BREACHED.label
+
+
+class EventManager(models.Manager["Event"]):
+    def record(
+        self,
+        *,
+        ticket: Ticket,
+        kind: str,
+        at: datetime.datetime,
+        actor: AbstractBaseUser | None = None,
+        public: bool = True,
+        version: int | None = None,
+        **data: Any,
+    ) -> Event:
+        """Add one line to the ticket's timeline: the one way the ticket services and the
+        SLA clocks write history. `version` is the ticket version the change produces
+        (ticket services); system events (clock changes, flags) carry none."""
+        return self.create(
+            ticket=ticket,
+            kind=kind,
+            actor=actor,
+            data=data,
+            is_public=public,
+            created_at=at,
+            version=version,
+        )
 
 
 class Event(models.Model):
@@ -271,6 +302,8 @@ class Event(models.Model):
     # The ticket version this change produced (None: system events such as SLA flags),
     # so a stale writer can be told what changed since the version they had.
     version = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = EventManager()
 
     class Meta:
         verbose_name = _("timeline event")

@@ -18,12 +18,12 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import QueryDict
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Tier, User
 from sla import services as sla_services
 from sla.calendar import BusinessCalendar
+from sla.explain import Countdown, countdown
 from sla.models import Priority, SLAClock
 from tickets import workflow
 from tickets.models import Channel, SavedView, Status, Ticket
@@ -267,26 +267,9 @@ def queue_counts(
 
 
 @dataclass
-class SLACountdown:
-    code: str  # breached, at_risk, running, paused, met, none
-    text: str
-
-
-@dataclass
 class QueueRow:
     ticket: Ticket
-    sla: SLACountdown
-
-
-def format_span(duration: datetime.timedelta) -> str:
-    """`42 min`, `1 h 10 min`, `26 h`: how much business time, to the minute."""
-    minutes = int(abs(duration.total_seconds()) // 60)
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    if not minutes:
-        return _("%(hours)d h") % {"hours": hours}
-    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    sla: Countdown
 
 
 class CalendarCache:
@@ -304,28 +287,19 @@ class CalendarCache:
 
 def sla_countdown(
     ticket: Ticket, *, now: datetime.datetime, calendars: CalendarCache | None = None
-) -> SLACountdown:
-    """The ticket's SLA state as a countdown in business time on its own calendar.
-
-    Uses the ticket's `sla_due_at`/`sla_warn_at` and its prefetched clocks: no query.
-    """
-    calendar = (calendars or CalendarCache()).for_terms(ticket.sla_terms or {})
-    clocks = list(ticket.clocks.all())
-    if calendar is None or not clocks:
-        return SLACountdown("none", _("best effort"))
-    due, warn = ticket.sla_due_at, ticket.sla_warn_at
-    if due is None:
-        if any(clock.paused_at and not clock.met_at for clock in clocks):
-            return SLACountdown("paused", _("paused"))
-        if any(clock.breached_at for clock in clocks):
-            return SLACountdown("met", _("met late"))
-        return SLACountdown("met", _("met"))
-    if due <= now:
-        late = calendar.elapsed(due, now)
-        return SLACountdown("breached", _("breached %(span)s ago") % {"span": format_span(late)})
-    left = calendar.elapsed(now, due)
-    code = "at_risk" if warn is not None and warn <= now else "running"
-    return SLACountdown(code, _("%(span)s left") % {"span": format_span(left)})
+) -> Countdown:
+    """The ticket's SLA state as a countdown on its own calendar (see
+    :func:`sla.explain.countdown`). Uses the ticket's `sla_due_at`/`sla_warn_at` and its
+    prefetched clocks: no query."""
+    terms = ticket.sla_terms or {}
+    return countdown(
+        due=ticket.sla_due_at,
+        warn=ticket.sla_warn_at,
+        clocks=list(ticket.clocks.all()),
+        calendar=(calendars or CalendarCache()).for_terms(terms),
+        is_24x7=bool((terms.get("calendar") or {}).get("is_24x7")),
+        now=now,
+    )
 
 
 def queue_rows(tickets: Iterable[Ticket], *, now: datetime.datetime) -> list[QueueRow]:

@@ -1,8 +1,10 @@
 """Writes on tickets: create, reply, change status/priority/assignee.
 
 The portal, the queue, the e-mail channel and the API all call these, so they
-cannot disagree. Each service owns its transaction and schedules its e-mail
-with `transaction.on_commit`, so nothing is sent for a rolled-back change.
+cannot disagree. Each service owns its transaction, locks the ticket first, moves
+its clocks through :mod:`sla.clocks`, refreshes the ticket's dashboard facts once
+at its end (:mod:`sla.facts`), and schedules its e-mail with `transaction.on_commit`,
+so nothing is sent for a rolled-back change.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from helpdesk.exceptions import DomainError, PolicyViolation, StaleUpdate
 from sla import clocks, facts
 from sla import services as sla_services
 from sla.models import Level, Metric, Priority
-from tickets import workflow
+from tickets import notifications, selectors, workflow
 from tickets.attachments import guess_content_type, safe_file_name, validate_upload
 from tickets.models import (
     Attachment,
@@ -52,14 +54,14 @@ def _record(
     **data: object,
 ) -> Event:
     # Services record before they save, so the change produces the next version.
-    return Event.objects.create(
+    return Event.objects.record(
         ticket=ticket,
         kind=kind,
         actor=actor,
-        data=data,
-        is_public=public,
-        created_at=at,
+        at=at,
+        public=public,
         version=version if version is not None else ticket.version + 1,
+        **data,
     )
 
 
@@ -219,6 +221,7 @@ def ticket_create(
             **{"from": derived, "to": priority, "reason": ticket.priority_reason},
         )
     clocks.clocks_start(ticket=ticket)
+    facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     return ticket
 
 
@@ -227,9 +230,9 @@ def stale_update(
 ) -> StaleUpdate:
     """The refusal for a writer who had `since_version`: who changed what since then
     (staff-only changes are told to staff only)."""
-    from tickets.selectors import ticket_changes_since
-
-    changes = ticket_changes_since(ticket=ticket, version=since_version or 0, viewer=viewer)
+    changes = selectors.ticket_changes_since(
+        ticket=ticket, version=since_version or 0, viewer=viewer
+    )
     if not changes:
         return StaleUpdate(
             _("%(ticket)s was changed by someone else since you opened it; see its latest state.")
@@ -265,8 +268,6 @@ def _save(ticket: Ticket, fields: list[str], *, expected_version: int | None = N
     if not updated:
         raise stale_update(ticket, since_version=version)
     ticket.version = version + 1
-    if facts.TICKET_FIELDS.intersection(fields):
-        facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
 
 
 @transaction.atomic
@@ -329,9 +330,8 @@ def comment_add(
             _set_status(ticket, Status.OPEN, actor=author, at=at)
             fields += ["status", "solved_at", "closed_at"]
     _save(ticket, fields)
+    facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     if is_public:
-        from tickets import notifications
-
         transaction.on_commit(lambda: notifications.comment_notify(comment_id=comment.pk))
     return comment
 
@@ -340,26 +340,11 @@ def _set_status(ticket: Ticket, status: str, *, actor: User | None, at: datetime
     """Apply a status change to the instance, its clocks and the timeline (not saved)."""
     old = ticket.status
     ticket.status = status
-    finished = status in workflow.FINISHED
     if status == Status.SOLVED:
         ticket.solved_at = at
-        clocks.clock_meet(ticket=ticket, metric=Metric.RESOLUTION, at=at)
     elif status == Status.CLOSED:
         ticket.closed_at = at
-        if old != Status.SOLVED:
-            clocks.clock_meet(ticket=ticket, metric=Metric.RESOLUTION, at=at)
-    if finished:
-        # Nothing runs on a solved or closed ticket (e.g. closed before any reply):
-        # the clocks left pause, and resume if it is reopened.
-        clocks.clocks_pause(ticket=ticket, at=at, reason="finished")
-    elif status == Status.PENDING_CUSTOMER:
-        if old in workflow.FINISHED:
-            clocks.clocks_resume(ticket=ticket, at=at)
-        clocks.clocks_pause(
-            ticket=ticket, at=at, metrics=[Metric.RESOLUTION], reason="waiting_customer"
-        )
-    elif old == Status.PENDING_CUSTOMER or old in workflow.FINISHED:
-        clocks.clocks_resume(ticket=ticket, at=at)
+    clocks.clocks_on_status_change(ticket=ticket, old=old, new=status, at=at)
     if status == Status.OPEN and old in workflow.FINISHED:
         ticket.solved_at = None
         ticket.closed_at = None
@@ -391,8 +376,7 @@ def ticket_change_status(
     _set_status(ticket, status, actor=actor, at=at)
     ticket.last_activity_at = at
     _save(ticket, ["status", "solved_at", "closed_at", "last_activity_at"])
-    from tickets import notifications
-
+    facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     ticket_id = ticket.pk
     transaction.on_commit(lambda: notifications.status_notify(ticket_id=ticket_id, status=status))
     return ticket
@@ -431,6 +415,7 @@ def ticket_change_priority(
     _record(ticket, kind, actor=actor, at=at, **{"from": old, "to": priority, "reason": reason})
     _save(ticket, ["priority", "priority_reason", "priority_changed_by", "last_activity_at"])
     clocks.clocks_recompute(ticket=ticket, at=at)
+    facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     return ticket
 
 
@@ -468,6 +453,7 @@ def ticket_assign(
         },
     )
     _save(ticket, ["assignee"])
+    facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     return ticket
 
 
@@ -478,6 +464,7 @@ def ticket_set_product(*, ticket: Ticket, product: Product | None, component: st
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     ticket.product, ticket.component = product, component.strip()
     _save(ticket, ["product", "component"])
+    facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     return ticket
 
 

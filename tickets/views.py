@@ -17,7 +17,7 @@ from accounts.models import Tier
 from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from helpdesk.forms import apply_errors
-from sla import clocks as sla_clocks
+from sla import explain as sla_explain
 from sla import services as sla_services
 from sla.models import Level, Priority
 from tickets import selectors, services
@@ -107,7 +107,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 (urgency, label, [matrix[impact][urgency] for impact in Level.values])
                 for urgency, label in Level.choices
             ],
-            "targets": sla_clocks.first_response_promises(terms),
+            "targets": sla_explain.first_response_promises(terms),
         },
     )
 
@@ -132,7 +132,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, ticket, **forms: Form) -> dict[str, object]:
     user = request.user
-    clocks = sla_clocks.ticket_clocks_explained(ticket=ticket)
+    clocks = sla_explain.ticket_clocks_explained(ticket=ticket)
     return {
         "ticket": ticket,
         "comments": selectors.ticket_conversation(ticket=ticket, viewer=user),

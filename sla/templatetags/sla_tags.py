@@ -1,38 +1,38 @@
-"""Template helpers that show an SLA clock's state in the viewer's words and time zone."""
+"""Template helpers that show SLA clocks, durations and instants in the viewer's words and
+time zone; the words themselves come from :mod:`sla.explain`."""
 
 from __future__ import annotations
 
-from django import template
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+import datetime
 
-from sla.models import SLAClock, format_duration
+from django import template
+from django.utils import timezone
+
+from sla import explain
+from sla.models import SLAClock
+from tickets.models import Ticket
 
 register = template.Library()
 
 
 @register.simple_tag
-def sla_state(clock: SLAClock) -> dict[str, str]:
-    """{code, text, title} for a clock: met, breached, paused, at risk or due at a time."""
-    now = timezone.now()
-    code = clock.state_at(now)
-    due = timezone.localtime(clock.due_at) if clock.due_at else None
-    due_text = formats.date_format(due, "D H:i") if due else ""
-    if code == "met":
-        text = _("Met")
-    elif code == "breached":
-        text = _("Overdue") if clock.met_at is None else _("Met late")
-    elif code == "paused":
-        text = _("Paused")
-    elif code == "at_risk":
-        text = _("Due soon: %(due)s") % {"due": due_text}
-    else:
-        text = _("Due %(due)s") % {"due": due_text}
-    title = _("Target %(target)s") % {"target": format_duration(clock.target)}
-    return {"code": code, "text": text, "title": title}
+def sla_state(clock: SLAClock, ticket: Ticket | None = None) -> explain.Badge:
+    """{code, text, title} for a clock: met, overdue, paused (and why), at risk or due."""
+    return explain.clock_badge(clock, ticket=ticket or clock.ticket, now=timezone.now())
 
 
 @register.filter
-def duration(value: object) -> str:
-    """A timedelta as `1 h 30 min`."""
-    return format_duration(value) if value is not None else ""  # type: ignore[arg-type]
+def duration(value: datetime.timedelta | None, style: str = "compact") -> str:
+    """A timedelta as ``1h 30m`` (compact) or ``1 h 30 min`` (``|duration:"words"``)."""
+    if value is None:
+        return ""
+    return explain.format_duration(value, style="words" if style == "words" else "compact")
+
+
+@register.filter
+def when(value: datetime.datetime | None, zone: str = "") -> str:
+    """The one date-and-time style: ``Tue 1 Dec 2026, 13:14``, in the viewer's zone, or in
+    `zone` followed by its name when that is not the viewer's."""
+    if value is None:
+        return ""
+    return explain.format_instant(value, zone=zone or None)

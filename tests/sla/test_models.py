@@ -17,7 +17,6 @@ from sla.models import (
     SupportPlan,
     Target,
     TierPolicy,
-    format_duration,
 )
 from tests.factories import (
     CalendarFactory,
@@ -255,21 +254,6 @@ def test_validation_of_tier_policies():
     with pytest.raises(ValidationError) as error:
         policy.full_clean()
     assert "lapsed_plan" in error.value.message_dict
-
-
-@pytest.mark.parametrize(
-    ("duration", "text"),
-    [
-        (timedelta(minutes=15), "15m"),
-        (timedelta(hours=1), "1h"),
-        (timedelta(hours=1, minutes=30), "1h 30m"),
-        (timedelta(hours=24), "24h"),
-        (timedelta(seconds=90), "1m 30s"),
-        (timedelta(0), "0s"),
-    ],
-)
-def test_format_duration(duration, text):
-    assert format_duration(duration) == text
 
 
 def test_string_forms():

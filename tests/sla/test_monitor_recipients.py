@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from accounts.models import Tier
 from helpdesk.tasks import send_email
 from notifications.models import Notification
+from sla.alerts import _account_manager_alerted
 from sla.models import SLAClock
 from tests.sla.monitor_helpers import Staff, customer_of, premium_p1, run_at, utc
 from tests.tickets.helpers import make_ticket
@@ -156,7 +157,6 @@ def test_the_send_email_task_retries_with_backoff():
 def test_premium_account_manager_is_told_whatever_the_plan_is_called(db):
     from types import SimpleNamespace
 
-    from sla.monitor import _account_manager_alerted
 
     premium = SimpleNamespace(tier="premium", sla_terms={"plan_code": "gold", "in_trial": False})
     standard = SimpleNamespace(tier="standard", sla_terms={"plan_code": "premium"})

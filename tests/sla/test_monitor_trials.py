@@ -10,7 +10,7 @@ from django.core import mail
 from accounts.models import Tier
 from notifications.models import Notification
 from sla.models import SLAClock, TrialReminder
-from sla.monitor import trials_remind
+from sla.trials import trials_remind
 from tests.factories import OrganizationFactory
 from tests.sla.monitor_helpers import Staff, customer_of, run_at, utc
 from tests.tickets.helpers import make_ticket

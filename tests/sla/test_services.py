@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Tier
-from sla import selectors, services
+from sla import explain, selectors, services
 from sla.calendar import BusinessCalendar
 from sla.models import (
     Calendar,
@@ -524,7 +524,7 @@ def test_a_reclassification_recomputes_on_the_snapshot_calendar():
 def test_first_response_targets_text():
     organization = OrganizationFactory(tier=Tier.STANDARD)
     terms = services.sla_terms_for(organization=organization, at=AT)
-    assert services.first_response_targets_text(terms) == {
+    assert explain.first_response_targets_text(terms) == {
         "P1": "1h",
         "P2": "3h",
         "P3": "8h",

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from sla.explain import format_duration
 from sla.models import Calendar, CalendarInterval, Holiday, PriorityRule, SupportPlan, Target
 from tests.factories import (
     CalendarFactory,
@@ -92,7 +93,12 @@ def test_plan_list_shows_calendars_targets_and_tiers(manager_client):
     assert "No targets: best effort." in html
     overviews = {o.plan.code: o for o in response.context["overviews"]}
     standard = overviews["standard"]
-    assert [row.cells[0].duration_text for row in standard.rows] == ["1h", "3h", "8h", "24h"]
+    assert [format_duration(row.cells[0].duration) for row in standard.rows] == [
+        "1h",
+        "3h",
+        "8h",
+        "24h",
+    ]
     assert [row.cells[1] for row in standard.rows] == [None] * 4
     assert standard.tiers == ["Standard"]
     assert sorted(overviews["premium"].tiers) == ["Premium", "Trial"]

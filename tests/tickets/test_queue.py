@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Tier
+from sla.explain import format_duration
 from sla.models import Metric
 from tests.factories import (
     CustomerFactory,
@@ -19,7 +20,7 @@ from tests.factories import (
 )
 from tests.tickets.helpers import make_ticket
 from tickets.models import Channel, EventKind, Product, SavedView, Status, Ticket
-from tickets.queue import QueueFilters, format_span, queue_counts, queue_tickets, sla_countdown
+from tickets.queue import QueueFilters, queue_counts, queue_tickets, sla_countdown
 from tickets.services import comment_add, ticket_assign, ticket_change_status
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_solved_tickets_leave_the_default_queue(client, eduardo, board):
 def test_rows_show_the_countdown_in_business_time(client, eduardo, board):
     login(client, eduardo)
     html = client.get("/tickets/queue/").content.decode()
-    assert re.search(r"breached 4\d min ago", html)
+    assert re.search(r"overdue by 4\d min around the clock", html)  # Premium P1: 24x7
     assert re.search(r"4\d min left", html)  # at risk: 4 h target, 3 h 10 min gone
     assert "best effort" in html
     assert "Globex" in html and "Premium" in html
@@ -129,13 +130,16 @@ def test_countdown_skips_closed_business_hours():
     ticket = make_ticket(customer, at=friday, **P2)
     ticket = queue_tickets(user=EngineerFactory(), filters=QueueFilters(), now=friday).get()
     saturday = friday + datetime.timedelta(days=1)
-    assert sla_countdown(ticket, now=saturday).text == "2 h 30 min left"
+    assert sla_countdown(ticket, now=saturday).text == "2 h 30 min left of business hours"
 
 
-def test_format_span_reads_naturally():
-    assert format_span(datetime.timedelta(minutes=42)) == "42 min"
-    assert format_span(datetime.timedelta(hours=1, minutes=10)) == "1 h 10 min"
-    assert format_span(datetime.timedelta(hours=26)) == "26 h"
+def test_durations_in_words_read_naturally():
+    def words(**kwargs):
+        return format_duration(datetime.timedelta(**kwargs), style="words")
+
+    assert words(minutes=42) == "42 min"
+    assert words(hours=1, minutes=10) == "1 h 10 min"
+    assert words(hours=26) == "26 h"
 
 
 # --- filters -------------------------------------------------------------------------------
