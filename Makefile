@@ -32,6 +32,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy sla/calendar.py
+	$(VENV)/bin/lint-imports
+	$(PY) -m lint.function_imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

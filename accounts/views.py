@@ -14,6 +14,8 @@ from accounts.models import Organization, Tier
 from accounts.permissions import engineer_required
 from accounts.services import user_signup
 from sla import services as sla_services
+from tickets import selectors as ticket_selectors
+from tickets.queue import queue_rows
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,9 +72,6 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 @engineer_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """For engineers: tier, local time, business hours open now, open tickets, SLA record."""
-    from tickets import selectors as ticket_selectors
-    from tickets.queue import queue_rows
-
     organization = get_object_or_404(Organization.objects.select_related("account_manager"), pk=pk)
     now = timezone.now()
     try:

@@ -12,6 +12,7 @@ class HelpdeskConfig(AppConfig):
 
         from django.conf import settings
 
+        # Imported when the apps are ready: the Celery app reads the settings.
         from helpdesk.celery import ensure_broker_folders
 
         ensure_broker_folders()

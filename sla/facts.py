@@ -2,8 +2,9 @@
 
 A copy of what the ticket, its clocks and its first responder say, recomputed from
 them (never patched field by field) by :func:`ticket_facts_refresh`, which the services
-call after every write that changes one of those values: ticket saves
-(``tickets.services``), clock changes (``sla.clocks.ticket_sync_sla``) and breach flags.
+call once at the end of every write that changes one of those values: each ticket
+service (``tickets.services``, whose clock changes go through ``sla.clocks``) and the
+breach flag (``sla.clocks.clock_flag_breached``).
 :func:`ticket_facts_rebuild` recomputes every row (bulk loads, the nightly check,
 repair); migration ``0008`` filled the table with a frozen copy of the same statement.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from sla.models import Metric
+from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +119,6 @@ def ticket_facts_rebuild(*, batch_size: int = REBUILD_BATCH) -> RebuildResult:
     Rows found missing or wrong are counted: the services keep the facts in step, so
     any is a sign that something wrote tickets, clocks or replies around them.
     """
-    from tickets.models import Ticket
-
     done = repaired = last = 0
     while True:
         with transaction.atomic():

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization, Tier
+from accounts.selectors import staff_users
 from helpdesk.forms import LongSelect, apply_errors
 from sla.explain import format_duration
 from sla.models import (
@@ -31,6 +33,7 @@ from sla.models import (
     check_weekly_schedule,
     format_minute,
 )
+from tickets.models import Product
 
 # --- parsing -------------------------------------------------------------------------------------
 
@@ -468,11 +471,6 @@ class DashboardFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from accounts.models import Organization, Tier
-        from accounts.selectors import staff_users
-        from sla.models import Priority
-        from tickets.models import Product
-
         super().__init__(*args, **kwargs)
         self.fields["tier"].choices = [("", _("All")), *Tier.choices]
         self.fields["priority"].choices = [("", _("All")), *Priority.choices]

@@ -10,6 +10,8 @@ from django.http import Http404
 from accounts.models import Tier, User
 from sla.models import SLAClock
 from tickets.models import Attachment, Comment, Event, Status, Ticket
+from tickets.queue import OPEN_STATUSES, QUEUE_ORDER
+from tickets.templatetags.ticket_tags import event_text
 
 SORTS = {
     "activity": ("-last_activity_at", "-pk"),
@@ -131,8 +133,6 @@ def ticket_changes_since(
     Only public events unless the viewer is staff: a customer never learns of internal
     notes or assignments this way.
     """
-    from tickets.templatetags.ticket_tags import event_text
-
     events = (
         Event.objects.filter(ticket_id=ticket.pk, version__gt=version, actor__isnull=False)
         .select_related("actor")
@@ -145,8 +145,6 @@ def ticket_changes_since(
 
 def organization_open_tickets(*, organization_id: int, limit: int = 50) -> QuerySet[Ticket]:
     """An organization's open tickets in queue order (time to breach)."""
-    from tickets.queue import OPEN_STATUSES, QUEUE_ORDER
-
     return (
         Ticket.objects.filter(organization_id=organization_id, status__in=OPEN_STATUSES)
         .select_related("assignee")

@@ -157,7 +157,6 @@ def test_the_send_email_task_retries_with_backoff():
 def test_premium_account_manager_is_told_whatever_the_plan_is_called(db):
     from types import SimpleNamespace
 
-
     premium = SimpleNamespace(tier="premium", sla_terms={"plan_code": "gold", "in_trial": False})
     standard = SimpleNamespace(tier="standard", sla_terms={"plan_code": "premium"})
     assert _account_manager_alerted(premium) is True

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Organization, Role, Tier, User
 from accounts.services import organization_create, user_create, user_set_role
+from tickets.models import Product, Ticket
+from tickets.services import comment_add, ticket_assign, ticket_change_status, ticket_create
 
 DEMO_PASSWORD = "helpdesk-demo"  # noqa: S105 - demo data, printed on purpose
 DEMO_PRODUCTS = ("Backup Server", "Backup Agent", "Cloud Console")
@@ -321,13 +323,6 @@ class Command(BaseCommand):
 
     def _seed_tickets(self) -> list[str]:
         """File the demo tickets through the services, once (while the demo orgs have none)."""
-        from tickets.models import Product, Ticket
-        from tickets.services import (
-            comment_add,
-            ticket_assign,
-            ticket_change_status,
-            ticket_create,
-        )
 
         names = [spec.name for spec in ORGANIZATIONS]
         if Ticket.objects.filter(organization__name__in=names).exists():
