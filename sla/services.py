@@ -238,12 +238,15 @@ def plan_for_organization(*, organization: Organization, at: datetime) -> Suppor
     return plan_in_force(organization=organization, at=at).plan
 
 
-def _holiday_names(*, calendar: Calendar, country: str, first: date, last: date) -> dict[date, str]:
-    """The dates in ``[first, last]`` a calendar closes for one country, with their names."""
+def _holiday_names(
+    *, calendar: Calendar, country: str, subdivision: str = "", first: date, last: date
+) -> dict[date, str]:
+    """The dates in ``[first, last]`` a calendar closes for one country (and, when given,
+    one of its states or provinces), with their names."""
     names: dict[date, list[str]] = {}
     if calendar.use_public_holidays and country:
         for day, name in selectors.public_holidays(
-            country=country, years=range(first.year, last.year + 1)
+            country=country, subdivision=subdivision, years=range(first.year, last.year + 1)
         ).items():
             if first <= day <= last:
                 names.setdefault(day, []).append(name)
@@ -258,10 +261,14 @@ def _holiday_names(*, calendar: Calendar, country: str, first: date, last: date)
 def _calendar_terms(
     *, organization: Organization, calendar: Calendar, first: date, last: date
 ) -> dict[str, Any]:
+    country = organization.country.upper()
     if calendar.is_24x7:
         return {
             "name": calendar.name,
             "time_zone": organization.time_zone,
+            "country": country,
+            "subdivision": organization.subdivision,
+            "uses_public_holidays": False,
             "is_24x7": True,
             "weekly_hours": {},
             "holidays": [],
@@ -273,11 +280,18 @@ def _calendar_terms(
             [format_minute(interval.start_minute), format_minute(interval.end_minute)]
         )
     names = _holiday_names(
-        calendar=calendar, country=organization.country.upper(), first=first, last=last
+        calendar=calendar,
+        country=country,
+        subdivision=organization.subdivision,
+        first=first,
+        last=last,
     )
     return {
         "name": calendar.name,
         "time_zone": organization.time_zone,
+        "country": country,
+        "subdivision": organization.subdivision,
+        "uses_public_holidays": calendar.use_public_holidays,
         "is_24x7": False,
         "weekly_hours": weekly_hours,
         "holidays": [day.isoformat() for day in names],
@@ -290,7 +304,8 @@ def calendar_for_organization(
 ) -> BusinessCalendar | None:
     """The plan's calendar in the organization's time zone and country (None: no calendar).
 
-    Holidays: the country's public holidays (when the calendar uses them) for the years
+    Holidays: the public holidays of the country and, when the organization has one, its
+    state or province (when the calendar uses them) for the years
     ``at.year - 1`` to ``at.year + 2``, and the calendar's own list. A 24x7 calendar is
     :meth:`BusinessCalendar.always_open`.
     """
@@ -312,7 +327,8 @@ def calendar_for_organization(
 def sla_terms_for(*, organization: Organization, at: datetime) -> dict[str, Any]:
     """A JSON-serialisable snapshot of everything that governs a ticket created at ``at``.
 
-    Plan, tier, trial state, calendar (zone, weekly hours, holidays from the day before
+    Plan, tier, trial state, calendar (zone, country and state or province whose public
+    holidays it keeps, weekly hours, holidays from the day before
     ``at`` to about two years after) and targets per priority per metric. Tickets keep it,
     so later edits of plans, calendars or the tier change new tickets only.
     """
