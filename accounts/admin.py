@@ -8,8 +8,16 @@ from accounts.models import Organization, User
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "tier", "time_zone", "country", "trial_ends_on", "account_manager"]
-    list_filter = ["tier", "country", "time_zone"]
+    list_display = [
+        "name",
+        "tier",
+        "time_zone",
+        "country",
+        "subdivision",
+        "trial_ends_on",
+        "account_manager",
+    ]
+    list_filter = ["tier", "country", "subdivision", "time_zone"]
     search_fields = ["name", "account_manager__email"]
     autocomplete_fields = ["account_manager"]
     date_hierarchy = "created_at"

@@ -6,6 +6,7 @@ import functools
 import zoneinfo
 from functools import cached_property
 
+import holidays
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,6 +24,36 @@ def validate_time_zone(value: str) -> None:
 def available_time_zones() -> frozenset[str]:
     """IANA zone names, read from the time zone database once, on first use."""
     return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
+def country_subdivisions(country: str) -> tuple[str, ...]:
+    """The state and province codes the `holidays` package knows for a country (ISO 3166
+    code); empty for a country it does not know or that has none."""
+    return tuple(holidays.list_supported_countries().get(country.strip().upper(), ()))
+
+
+def canonical_subdivision(*, country: str, subdivision: str) -> str:
+    """The package's spelling of a subdivision code of ``country`` (case-insensitive).
+
+    Raises ValidationError (keyed ``subdivision``) when the country has no such code.
+    """
+    codes = country_subdivisions(country)
+    wanted = subdivision.strip().casefold()
+    for code in codes:
+        if code.casefold() == wanted:
+            return code
+    if not country.strip():
+        message = _("Choose a country before its state or province.")
+    elif not codes:
+        message = _("Public holidays of “%(country)s” are not kept by state or province.") % {
+            "country": country.upper()
+        }
+    else:
+        message = _(
+            "“%(value)s” is not a state or province of %(country)s. Known codes: %(codes)s."
+        ) % {"value": subdivision, "country": country.upper(), "codes": ", ".join(codes)}
+    raise ValidationError({"subdivision": message})
 
 
 class Tier(models.TextChoices):
@@ -55,6 +86,15 @@ class Organization(models.Model):
         max_length=2,
         blank=True,
         help_text=_("ISO 3166 two-letter code, used for public holidays."),
+    )
+    subdivision = models.CharField(
+        _("state or province"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "Code of the country's subdivision whose public holidays also apply, "
+            "e.g. NSW in Australia or BE (Berlin) in Germany. Empty: the country's only."
+        ),
     )
     trial_ends_on = models.DateField(
         _("trial ends on"),
@@ -92,10 +132,18 @@ class Organization(models.Model):
         super().clean()
         if self.country:
             self.country = self.country.upper()
+        errors: dict[str, list[str]] = {}
+        if self.subdivision:
+            try:
+                self.subdivision = canonical_subdivision(
+                    country=self.country, subdivision=self.subdivision
+                )
+            except ValidationError as error:
+                errors.update(error.message_dict)
         if self.tier == Tier.TRIAL and not self.trial_ends_on:
-            raise ValidationError(
-                {"trial_ends_on": _("A Trial organization needs a trial end date.")}
-            )
+            errors["trial_ends_on"] = [_("A Trial organization needs a trial end date.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class UserManager(BaseUserManager["User"]):

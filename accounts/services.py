@@ -18,15 +18,18 @@ def organization_create(
     tier: str = Tier.STANDARD,
     time_zone: str = "UTC",
     country: str = "",
+    subdivision: str = "",
     trial_ends_on: datetime.date | None = None,
     account_manager: User | None = None,
 ) -> Organization:
-    """Create an organization after full validation (time zone, trial end date)."""
+    """Create an organization after full validation (time zone, state or province of its
+    country, trial end date)."""
     organization = Organization(
         name=name,
         tier=tier,
         time_zone=time_zone,
         country=country.upper(),
+        subdivision=subdivision,
         trial_ends_on=trial_ends_on,
         account_manager=account_manager,
     )

@@ -52,7 +52,15 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your preferences were saved."))
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    plan = None
+    if request.user.organization is not None:
+        try:
+            plan = sla_services.plan_in_force(
+                organization=request.user.organization, at=timezone.now()
+            )
+        except sla_services.NoPlanForTier:
+            plan = None
+    return render(request, "accounts/profile.html", {"form": form, "plan": plan})
 
 
 @engineer_required
@@ -71,13 +79,15 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @engineer_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """For engineers: tier, local time, business hours open now, open tickets, SLA record."""
+    """For engineers: tier and plan in force today, local time, business hours open now,
+    open tickets, SLA record; a Premium organization with no account manager is flagged."""
     organization = get_object_or_404(Organization.objects.select_related("account_manager"), pk=pk)
     now = timezone.now()
     try:
-        plan = sla_services.plan_for_organization(organization=organization, at=now)
+        in_force = sla_services.plan_in_force(organization=organization, at=now)
     except sla_services.NoPlanForTier:
-        plan = None
+        in_force = None
+    plan = in_force.plan if in_force is not None else None
     calendar = (
         sla_services.calendar_for_organization(organization=organization, plan=plan, at=now)
         if plan is not None
@@ -90,6 +100,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "organization": organization,
             "plan": plan,
+            "in_force": in_force,
             "has_calendar": calendar is not None,
             "is_open": calendar.is_open(now) if calendar is not None else None,
             "rows": queue_rows(tickets, now=now),

@@ -30,22 +30,27 @@ from sla.models import (
 
 @functools.lru_cache(maxsize=256)
 def _public_holidays(
-    country: str, years: tuple[int, ...], language: str | None
+    country: str, years: tuple[int, ...], language: str | None, subdivision: str = ""
 ) -> tuple[tuple[date, str], ...]:
     try:
-        table = holidays.country_holidays(country, years=years, language=language)
-    except NotImplementedError:  # a country the package does not know: no public holidays
-        return ()
+        table = holidays.country_holidays(
+            country, subdiv=subdivision or None, years=years, language=language
+        )
+    except NotImplementedError:
+        if subdivision:  # a code the package no longer knows: the country's holidays still
+            return _public_holidays(country, years, language)
+        return ()  # a country the package does not know: no public holidays
     return tuple(sorted(table.items()))
 
 
 def public_holidays(
-    *, country: str, years: Iterable[int], language: str | None = None
+    *, country: str, years: Iterable[int], language: str | None = None, subdivision: str = ""
 ) -> dict[date, str]:
     """``{date: name}`` of a country's public holidays (ISO 3166 code) in the given years.
 
-    An unknown or empty country has none. ``language`` (e.g. ``"pt_BR"``) names them in
-    that language when the package has it. Cached per process.
+    With a ``subdivision`` (a state or province code the package knows, e.g. ``"NSW"``),
+    that region's holidays too. An unknown or empty country has none. ``language`` (e.g.
+    ``"pt_BR"``) names them in that language when the package has it. Cached per process.
     """
     country = (country or "").strip().upper()
     if not country:
@@ -55,7 +60,9 @@ def public_holidays(
         if language not in supported:  # "en" -> "en_US"; otherwise the country's default
             prefix = language.split("_")[0] + "_"
             language = next((code for code in supported if code.startswith(prefix)), None)
-    return dict(_public_holidays(country, tuple(sorted(set(years))), language))
+    return dict(
+        _public_holidays(country, tuple(sorted(set(years))), language, (subdivision or "").strip())
+    )
 
 
 @functools.cache

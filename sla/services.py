@@ -11,12 +11,14 @@ below, which validate with the models' own rules.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Tier
@@ -146,36 +148,103 @@ def in_trial(*, organization: Organization, at: datetime) -> bool:
     return local_date(organization=organization, at=at) <= organization.trial_ends_on
 
 
-def _tier_policy(organization: Organization) -> TierPolicy:
-    try:
-        return TierPolicy.objects.select_related("plan__calendar", "lapsed_plan__calendar").get(
-            tier=organization.tier
+def _tier_policies(organization: Organization) -> dict[str, TierPolicy]:
+    """The organization's tier policy and the Community and Premium ones (one query)."""
+    tiers = {organization.tier, Tier.COMMUNITY, Tier.PREMIUM}
+    policies = {
+        policy.tier: policy
+        for policy in TierPolicy.objects.select_related(
+            "plan__calendar", "lapsed_plan__calendar"
+        ).filter(tier__in=tiers)
+    }
+    if organization.tier not in policies:
+        raise NoPlanForTier(f"No support plan is configured for tier {organization.tier!r}.")
+    return policies
+
+
+@dataclass(frozen=True)
+class PlanInForce:
+    """What an organization gets today: the one answer labels, channels and the API use."""
+
+    plan: SupportPlan
+    label: str
+    """The support to show, e.g. "Premium", "Trial" or, after a trial, "Community"."""
+    phone_offered: bool
+    """False on the plan the Community tier gets (the policy: no phone channel)."""
+    account_manager_expected: bool
+    """On the Premium tier's plan, not as a trial: the policy promises an account manager."""
+    in_trial: bool
+    trial_ends_on: date | None
+    trial_lapsed: bool
+    """A Trial organization past its end date, now on the plan after the trial."""
+
+    @property
+    def is_best_effort(self) -> bool:
+        """No calendar, so no targets: tickets are answered on a best-effort basis."""
+        return self.plan.calendar_id is None
+
+    @property
+    def phone_refusal(self) -> str:
+        """Why a phone ticket is refused (only meaningful when ``phone_offered`` is False)."""
+        reason = _(
+            "Community support has no phone channel: the support policy offers "
+            "Community users e-mail and web support on a best-effort basis."
         )
-    except TierPolicy.DoesNotExist:
-        raise NoPlanForTier(
-            f"No support plan is configured for tier {organization.tier!r}."
-        ) from None
+        if self.trial_lapsed and self.trial_ends_on is not None:
+            return _("The trial ended on %(date)s. %(reason)s") % {
+                "date": date_format(self.trial_ends_on, "DATE_FORMAT"),
+                "reason": reason,
+            }
+        return reason
+
+
+def plan_in_force(*, organization: Organization, at: datetime) -> PlanInForce:
+    """The plan in force for the organization at the instant ``at``, and what it offers.
+
+    The tier's policy names the plan; a Trial organization gets it through its
+    ``trial_ends_on`` (its local date, inclusive) and the policy's ``lapsed_plan`` after
+    it. The phone channel and the account manager follow the plan, never the tier alone:
+    a lapsed trial on the Community plan has no phone channel. Raises NoPlanForTier when
+    the tier has no policy.
+    """
+    _aware(at)
+    policies = _tier_policies(organization)
+    policy = policies[organization.tier]
+    trial = in_trial(organization=organization, at=at)
+    lapsed = organization.tier == Tier.TRIAL and not trial
+    plan = (policy.lapsed_plan or policy.plan) if lapsed else policy.plan
+    community = policies.get(Tier.COMMUNITY)
+    premium = policies.get(Tier.PREMIUM)
+    on_community = plan.pk == community.plan_id if community else plan.code == "community"
+    on_premium = plan.pk == premium.plan_id if premium else plan.code == "premium"
+    label = str(Tier(organization.tier).label)
+    if lapsed:
+        label = str(Tier.COMMUNITY.label) if on_community else plan.name
+    return PlanInForce(
+        plan=plan,
+        label=label,
+        phone_offered=not on_community,
+        account_manager_expected=on_premium and not trial,
+        in_trial=trial,
+        trial_ends_on=organization.trial_ends_on if organization.tier == Tier.TRIAL else None,
+        trial_lapsed=lapsed,
+    )
 
 
 def plan_for_organization(*, organization: Organization, at: datetime) -> SupportPlan:
-    """The plan in force for the organization at the instant ``at``, from its tier's policy.
-
-    Trial organizations get the policy's plan through their ``trial_ends_on`` (their local
-    date, inclusive) and its ``lapsed_plan`` after it.
-    """
-    _aware(at)
-    policy = _tier_policy(organization)
-    if organization.tier == Tier.TRIAL and not in_trial(organization=organization, at=at):
-        return policy.lapsed_plan or policy.plan
-    return policy.plan
+    """The plan in force for the organization at the instant ``at`` (see :func:`plan_in_force`)."""
+    return plan_in_force(organization=organization, at=at).plan
 
 
-def _holiday_names(*, calendar: Calendar, country: str, first: date, last: date) -> dict[date, str]:
-    """The dates in ``[first, last]`` a calendar closes for one country, with their names."""
+def _holiday_names(
+    *, calendar: Calendar, country: str, subdivision: str = "", first: date, last: date
+) -> dict[date, str]:
+    """The dates in ``[first, last]`` a calendar closes for one country (and, when given,
+    one of its states or provinces), with their names."""
     names: dict[date, list[str]] = {}
     if calendar.use_public_holidays and country:
         for day, name in selectors.public_holidays(
-            country=country, years=range(first.year, last.year + 1)
+            country=country, subdivision=subdivision, years=range(first.year, last.year + 1)
         ).items():
             if first <= day <= last:
                 names.setdefault(day, []).append(name)
@@ -190,10 +259,14 @@ def _holiday_names(*, calendar: Calendar, country: str, first: date, last: date)
 def _calendar_terms(
     *, organization: Organization, calendar: Calendar, first: date, last: date
 ) -> dict[str, Any]:
+    country = organization.country.upper()
     if calendar.is_24x7:
         return {
             "name": calendar.name,
             "time_zone": organization.time_zone,
+            "country": country,
+            "subdivision": organization.subdivision,
+            "uses_public_holidays": False,
             "is_24x7": True,
             "weekly_hours": {},
             "holidays": [],
@@ -205,11 +278,18 @@ def _calendar_terms(
             [format_minute(interval.start_minute), format_minute(interval.end_minute)]
         )
     names = _holiday_names(
-        calendar=calendar, country=organization.country.upper(), first=first, last=last
+        calendar=calendar,
+        country=country,
+        subdivision=organization.subdivision,
+        first=first,
+        last=last,
     )
     return {
         "name": calendar.name,
         "time_zone": organization.time_zone,
+        "country": country,
+        "subdivision": organization.subdivision,
+        "uses_public_holidays": calendar.use_public_holidays,
         "is_24x7": False,
         "weekly_hours": weekly_hours,
         "holidays": [day.isoformat() for day in names],
@@ -222,7 +302,8 @@ def calendar_for_organization(
 ) -> BusinessCalendar | None:
     """The plan's calendar in the organization's time zone and country (None: no calendar).
 
-    Holidays: the country's public holidays (when the calendar uses them) for the years
+    Holidays: the public holidays of the country and, when the organization has one, its
+    state or province (when the calendar uses them) for the years
     ``at.year - 1`` to ``at.year + 2``, and the calendar's own list. A 24x7 calendar is
     :meth:`BusinessCalendar.always_open`.
     """
@@ -244,7 +325,8 @@ def calendar_for_organization(
 def sla_terms_for(*, organization: Organization, at: datetime) -> dict[str, Any]:
     """A JSON-serialisable snapshot of everything that governs a ticket created at ``at``.
 
-    Plan, tier, trial state, calendar (zone, weekly hours, holidays from the day before
+    Plan, tier, trial state, calendar (zone, country and state or province whose public
+    holidays it keeps, weekly hours, holidays from the day before
     ``at`` to about two years after) and targets per priority per metric. Tickets keep it,
     so later edits of plans, calendars or the tier change new tickets only.
     """

@@ -119,7 +119,8 @@ def ticket_create(
     """Open a ticket for `requester`'s organization, under the plan in force now.
 
     The priority is derived from impact x urgency; an override needs a reason.
-    Phone tickets are logged by staff and refused for Community organizations.
+    Phone tickets are logged by staff and refused on the Community plan (a lapsed
+    trial's too).
     The SLA terms are snapshotted and the plan's clocks started.
     """
     at = at or timezone.now()
@@ -148,13 +149,9 @@ def ticket_create(
     if channel == Channel.PHONE:
         if not actor.is_engineer:
             raise PolicyViolation(_("Phone tickets are logged by support engineers."))
-        if organization.tier == Tier.COMMUNITY:
-            raise PolicyViolation(
-                _(
-                    "Community support has no phone channel: the support policy offers "
-                    "Community users e-mail and web support on a best-effort basis."
-                )
-            )
+        in_force = sla_services.plan_in_force(organization=organization, at=at)
+        if not in_force.phone_offered:
+            raise PolicyViolation(in_force.phone_refusal)
     validate_uploads(attachments)
 
     derived = sla_services.derive_priority(impact=impact, urgency=urgency)
