@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tickets.models import Attachment, Comment, Event, Product, Ticket
 from tickets.services import ticket_set_product
@@ -14,16 +17,14 @@ class ProductAdmin(admin.ModelAdmin):
 class CommentInline(admin.TabularInline):
     model = Comment
     extra = 0
-    fields = ["author", "is_public", "by_staff", "created_at", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("author", "is_public", "by_staff", "created_at", "body")
     can_delete = False
 
 
 class EventInline(admin.TabularInline):
     model = Event
     extra = 0
-    fields = ["created_at", "kind", "actor", "is_public", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "actor", "is_public", "data")
     can_delete = False
 
 
@@ -41,10 +42,10 @@ class TicketAdmin(admin.ModelAdmin):
     ]
     inlines = [CommentInline, EventInline]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(self, request: HttpRequest, obj: Ticket, form: Any, change: bool) -> None:
         ticket_set_product(ticket=obj, product=obj.product, component=obj.component)
 
 
