@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import math
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial, reduce
 from typing import Any
@@ -34,6 +34,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier, User
@@ -55,6 +56,9 @@ BUCKETS: list[tuple[str, float | None]] = [
 ]
 # The bucket that ends at the target itself: responses to its right breached.
 TARGET_BUCKET = next(index for index, (_label, upper) in enumerate(BUCKETS) if upper == 1.0)
+
+# A row of a grouped `values(...).annotate(...)` query: its columns by name.
+Row = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,7 @@ def _people(ids: Iterable[int | None]) -> dict[int, tuple[str, str]]:
 # --- Now ---------------------------------------------------------------------------
 
 
-def open_counts(filters: ReportFilters, *, now: datetime.datetime) -> list[dict[str, Any]]:
+def open_counts(filters: ReportFilters, *, now: datetime.datetime) -> list[Row]:
     """Open tickets grouped by (tier, priority, assignee id): open, at risk, breached now.
 
     Grouped by ids (names come from `_people`), so PostgreSQL answers from the queue's
@@ -188,7 +192,7 @@ def open_counts(filters: ReportFilters, *, now: datetime.datetime) -> list[dict[
     )
 
 
-def _fold(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict[Any, list[int]]:
+def _fold(rows: list[Row], key: Callable[[Row], Any]) -> dict[Any, list[int]]:
     folded: dict[Any, list[int]] = {}
     for row in rows:
         sums = folded.setdefault(key(row), [0, 0, 0])
@@ -202,7 +206,7 @@ def open_sla_by_tier_and_priority(
     filters: ReportFilters,
     *,
     now: datetime.datetime,
-    counts: list[dict[str, Any]] | None = None,
+    counts: list[Row] | None = None,
 ) -> Table:
     """Open tickets at risk and breached right now, by tier and priority."""
     found = _fold(
@@ -225,13 +229,13 @@ def engineer_load(
     filters: ReportFilters,
     *,
     now: datetime.datetime,
-    counts: list[dict[str, Any]] | None = None,
+    counts: list[Row] | None = None,
 ) -> Table:
     """Open tickets per assignee (and unassigned), with how many are at risk or breached."""
     rows = open_counts(filters, now=now) if counts is None else counts
     people = _people(row["assignee_id"] for row in rows)
 
-    def who(row: dict[str, Any]) -> str:
+    def who(row: Row) -> str:
         person = people.get(row["assignee_id"])
         return person[0] if person else str(_("Unassigned"))
 
@@ -266,7 +270,7 @@ def _week_of(column: str, filters: ReportFilters) -> Case:
     return Case(*whens, default=None, output_field=IntegerField())
 
 
-def _share_of_target(share: float) -> ExpressionWrapper:
+def _share_of_target(share: float) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(F("first_response_target") * share, output_field=DurationField())
 
 
@@ -286,7 +290,7 @@ def _bucket_conditions() -> list[Q]:
     return conditions
 
 
-def period_summary(filters: ReportFilters) -> list[dict[str, Any]]:
+def period_summary(filters: ReportFilters) -> list[Row]:
     """One pass over the facts of the tickets created in the period, by tier and priority.
 
     Per group: first-response clocks, met on time, breached, responses with a measured
@@ -322,7 +326,7 @@ def period_summary(filters: ReportFilters) -> list[dict[str, Any]]:
 BREACH_COLUMNS = ("first_response_breached_at", "resolution_breached_at")
 
 
-def period_events(filters: ReportFilters) -> list[dict[str, Any]]:
+def period_events(filters: ReportFilters) -> list[Row]:
     """Tickets opened (`created_at`), solved (`solved_at`) and breached (any metric) per
     week of the period: one count per column and week, each found by that column's
     index, in one UNION ALL query. (Grouped by one expression per part: the planner
@@ -346,15 +350,15 @@ class PeriodPasses:
         self.filters = filters
 
     @cached_property
-    def summary(self) -> list[dict[str, Any]]:
+    def summary(self) -> list[Row]:
         return period_summary(self.filters)
 
     @cached_property
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[Row]:
         return period_events(self.filters)
 
 
-def _sum_by(rows: list[dict[str, Any]], group: str, keys: list[str]) -> dict[Any, list[int]]:
+def _sum_by(rows: list[Row], group: str, keys: list[str]) -> dict[Any, list[int]]:
     """Sums of `keys` per value of the column `group`."""
     sums: dict[Any, list[int]] = {}
     for row in rows:
@@ -421,13 +425,13 @@ class PercentileDisc(Aggregate):
         super().__init__(expression, share=float(share), **extra)
 
 
-def _nearest_rank(queryset: QuerySet, value: str, n: int, share: float) -> object:
+def _nearest_rank(queryset: QuerySet[TicketFacts], value: str, n: int, share: float) -> object:
     """The nearest-rank percentile of `value` in an ordered queryset of n rows (SQL OFFSET)."""
     rank = max(1, math.ceil(share * n))
     return queryset.order_by(value).values_list(value, flat=True)[rank - 1]
 
 
-def _resolution_time() -> ExpressionWrapper:
+def _resolution_time() -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(F("solved_at") - F("created_at"), output_field=DurationField())
 
 
@@ -453,7 +457,7 @@ def response_percentiles(
             for name, expression in expressions.items()
             for label, share in (("median", 0.5), ("p90", 0.9))
         }
-        rows = facts.values("priority").annotate(**aggregates).order_by()
+        rows: Iterable[Row] = facts.values("priority").annotate(**aggregates).order_by()
         return {
             (row["priority"], name): (row[f"{name}_median"], row[f"{name}_p90"])
             for row in rows
@@ -511,7 +515,7 @@ def response_times(filters: ReportFilters, *, passes: PeriodPasses | None = None
     return table
 
 
-def _weekly(rows: list[dict[str, Any]], weeks: int, *, kinds: tuple[str, ...] = ()) -> list[int]:
+def _weekly(rows: list[Row], weeks: int, *, kinds: tuple[str, ...] = ()) -> list[int]:
     """Per week index, the `tickets` of the rows (only those of `kinds`, if given)."""
     counts = [0] * weeks
     for row in rows:
@@ -609,8 +613,8 @@ def engineer_performance(filters: ReportFilters, *, passes: PeriodPasses | None 
     by_email: dict[str | None, list[int]] = {}
     for pk, count in responses.items():
         by_email.setdefault(email(pk), [0, 0])[0] += count
-    for pk, count in breaches.items():
-        by_email.setdefault(email(pk), [0, 0])[1] += count
+    for assignee_id, count in breaches.items():
+        by_email.setdefault(email(assignee_id), [0, 0])[1] += count
     table = Table(
         "engineers",
         str(_("First responses and breaches per engineer")),
