@@ -191,6 +191,7 @@ class DayHoursField(forms.CharField):
             return format_day_hours(value)
         return value
 
+    # Cleans to opening intervals, not to the text a CharField cleans to.
     def to_python(self, value: Any) -> list[tuple[int, int]]:  # type: ignore[override]
         return parse_day_hours(super().to_python(value) or "")
 

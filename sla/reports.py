@@ -425,10 +425,14 @@ class PercentileDisc(Aggregate):
         super().__init__(expression, share=float(share), **extra)
 
 
-def _nearest_rank(queryset: QuerySet[TicketFacts], value: str, n: int, share: float) -> object:
-    """The nearest-rank percentile of `value` in an ordered queryset of n rows (SQL OFFSET)."""
+def _nearest_rank(
+    queryset: QuerySet[TicketFacts], value: str, n: int, share: float
+) -> datetime.timedelta:
+    """The nearest-rank percentile of `value` (a duration, never NULL in `queryset`) in an
+    ordered queryset of n rows (SQL OFFSET)."""
     rank = max(1, math.ceil(share * n))
-    return queryset.order_by(value).values_list(value, flat=True)[rank - 1]
+    found: datetime.timedelta = queryset.order_by(value).values_list(value, flat=True)[rank - 1]
+    return found
 
 
 def _resolution_time() -> ExpressionWrapper[CombinedExpression]:
@@ -442,7 +446,7 @@ MEASURES = {"response": "first_response_business_time", "resolution": "resolutio
 
 def response_percentiles(
     filters: ReportFilters, *, counts: dict[tuple[str, str], int]
-) -> dict[tuple[str, str], tuple[object, object]]:
+) -> dict[tuple[str, str], tuple[datetime.timedelta, datetime.timedelta]]:
     """Median and 90th percentile per (priority, measure), nearest rank, computed in SQL.
 
     `counts` holds how many values each (priority, measure) has. PostgreSQL does it in
@@ -465,7 +469,7 @@ def response_percentiles(
             if row[f"{name}_median"] is not None
         }
     facts = facts.annotate(resolution=_resolution_time())
-    found: dict[tuple[str, str], tuple[object, object]] = {}
+    found: dict[tuple[str, str], tuple[datetime.timedelta, datetime.timedelta]] = {}
     for (priority, name), n in counts.items():
         if n:
             column = MEASURES[name]
@@ -502,7 +506,7 @@ def response_times(filters: ReportFilters, *, passes: PeriodPasses | None = None
 
     def shown(priority: str, name: str) -> list[str]:
         found = figures.get((priority, name))
-        return [format_duration(value) for value in found] if found else ["", ""]  # type: ignore[arg-type]
+        return [format_duration(value) for value in found] if found else ["", ""]
 
     for priority in Priority.values:
         responded, solved = sums.get(priority, (0, 0))

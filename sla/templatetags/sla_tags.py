@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -33,6 +35,6 @@ def sla_state(clock: SLAClock) -> dict[str, str]:
 
 
 @register.filter
-def duration(value: object) -> str:
+def duration(value: timedelta | None) -> str:
     """A timedelta as `1 h 30 min`."""
-    return format_duration(value) if value is not None else ""  # type: ignore[arg-type]
+    return format_duration(value) if value is not None else ""
