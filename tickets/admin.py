@@ -8,20 +8,20 @@ from tickets.services import ticket_set_product
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(admin.ModelAdmin[Product]):
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
 
 
-class CommentInline(admin.TabularInline):
+class CommentInline(admin.TabularInline[Comment, Ticket]):
     model = Comment
     extra = 0
     fields = readonly_fields = ("author", "is_public", "by_staff", "created_at", "body")
     can_delete = False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(admin.TabularInline[Event, Ticket]):
     model = Event
     extra = 0
     fields = readonly_fields = ("created_at", "kind", "actor", "is_public", "data")
@@ -29,7 +29,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(admin.ModelAdmin[Ticket]):
     """Read-mostly: changes go through the product's pages so clocks and history stay right."""
 
     list_display = ["id", "subject", "organization", "priority", "status", "assignee", "created_at"]
@@ -50,7 +50,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(admin.ModelAdmin[Attachment]):
     list_display = ["name", "ticket", "content_type", "size", "is_public", "created_at"]
     list_filter = ["is_public", "content_type"]
     search_fields = ["name"]
