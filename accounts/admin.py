@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -7,7 +9,7 @@ from accounts.models import Organization, User
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = [
         "name",
         "tier",
@@ -23,21 +25,21 @@ class OrganizationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-class UserAddForm(AdminUserCreationForm):
+class UserAddForm(AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email", "organization")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = "__all__"
-        field_classes: dict = {}
+        field_classes: dict[str, Any] = {}
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     add_form = UserAddForm
     form = UserEditForm
     ordering = ["email"]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -44,7 +46,7 @@ class SignupForm(forms.Form):
             raise forms.ValidationError(_("A user with this e-mail address already exists."))
         return email
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         one, two = data.get("password1"), data.get("password2")
         if one and two and one != two:
@@ -58,7 +60,7 @@ class SignupForm(forms.Form):
         return data
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[User]):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=lambda: [("", _("My organization's time zone"))] + time_zone_choices(),

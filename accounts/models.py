@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from functools import cached_property
+from typing import ClassVar
 
 import holidays
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,14 +45,15 @@ def canonical_subdivision(*, country: str, subdivision: str) -> str:
     for code in codes:
         if code.casefold() == wanted:
             return code
+    message: str
     if not country.strip():
-        message = _("Choose a country before its state or province.")
+        message = gettext("Choose a country before its state or province.")
     elif not codes:
-        message = _("Public holidays of “%(country)s” are not kept by state or province.") % {
+        message = gettext("Public holidays of “%(country)s” are not kept by state or province.") % {
             "country": country.upper()
         }
     else:
-        message = _(
+        message = gettext(
             "“%(value)s” is not a state or province of %(country)s. Known codes: %(codes)s."
         ) % {"value": subdivision, "country": country.upper(), "codes": ", ".join(codes)}
     raise ValidationError({"subdivision": message})
@@ -141,7 +144,7 @@ class Organization(models.Model):
             except ValidationError as error:
                 errors.update(error.message_dict)
         if self.tier == Tier.TRIAL and not self.trial_ends_on:
-            errors["trial_ends_on"] = [_("A Trial organization needs a trial end date.")]
+            errors["trial_ends_on"] = [gettext("A Trial organization needs a trial end date.")]
         if errors:
             raise ValidationError(errors)
 
@@ -200,9 +203,9 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]  # the e-mail sign-in manager
 
     class Meta:
         verbose_name = _("user")

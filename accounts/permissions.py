@@ -6,7 +6,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+
+from helpdesk.http import AuthenticatedHttpRequest
 
 View = Callable[..., HttpResponse]
 
@@ -16,7 +18,7 @@ def engineer_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_engineer:
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -29,7 +31,7 @@ def manager_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_manager:
             raise PermissionDenied
         return view(request, *args, **kwargs)

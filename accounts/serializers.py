@@ -23,7 +23,9 @@ class OrganizationPlanOutput(serializers.Serializer):
     time_zone = serializers.CharField()
     country = serializers.CharField()
     plan = PlanOutput()
-    label = serializers.CharField(help_text="The support shown, e.g. Community after a trial.")
+    support_label = serializers.CharField(
+        help_text="The support shown, e.g. Community after a trial."
+    )
     in_trial = serializers.BooleanField()
     trial_ends_on = serializers.DateField(allow_null=True)
     trial_lapsed = serializers.BooleanField()

@@ -13,6 +13,7 @@ from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Organization, Tier
 from accounts.permissions import engineer_required
 from accounts.services import user_signup
+from helpdesk.http import AuthenticatedHttpRequest
 from sla import services as sla_services
 from tickets import selectors as ticket_selectors
 from tickets.queue import queue_rows
@@ -46,7 +47,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -64,7 +65,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @engineer_required
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff list of customer organizations with tier, time zone and local time."""
     organizations = selectors.organization_list()
     tier = request.GET.get("tier", "")
@@ -78,7 +79,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @engineer_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """For engineers: tier and plan in force today, local time, business hours open now,
     open tickets, SLA record; a Premium organization with no account manager is flagged."""
     organization = get_object_or_404(Organization.objects.select_related("account_manager"), pk=pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.forms import Form, Select
+from django.forms import BaseForm, Select
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from helpdesk.exceptions import DomainError
 
 
-def apply_errors(form: Form, error: ValidationError | DomainError) -> None:
+def apply_errors(form: BaseForm, error: ValidationError | DomainError) -> None:
     """Show a service's refusal on the form: field errors on fields, the rest on top."""
     if isinstance(error, DomainError):
         form.add_error(None, error.message)

@@ -3,12 +3,20 @@
 A page joins the navigation by adding a line here with the roles that may use it.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 CUSTOMER, ENGINEER, MANAGER, ADMIN = "customer", "engineer", "manager", "admin"
 
@@ -32,14 +40,14 @@ NAVIGATION: list[NavItem] = [
 ]
 
 
-def roles_of(user: object) -> set[str]:
+def roles_of(user: User | AnonymousUser) -> set[str]:
     """The navigation roles of a user: managers are engineers too; admins are staff."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return set()
-    roles = {user.role}  # type: ignore[attr-defined]
-    if user.is_manager:  # type: ignore[attr-defined]
+    roles = {user.role}
+    if user.is_manager:
         roles.add(ENGINEER)
-    if user.is_staff:  # type: ignore[attr-defined]
+    if user.is_staff:
         roles.add(ADMIN)
     return roles
 

@@ -7,9 +7,14 @@ REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and the e-mail settings.
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Django's generic classes subscriptable at run time (`admin.ModelAdmin[Ticket]`), as
+# django-stubs types them; it only adds __class_getitem__.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"

@@ -1,13 +1,14 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from helpdesk.http import AuthenticatedHttpRequest
 from sla import services as sla_services
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in landing page; what it offers depends on the role.
 
     A customer sees the support their organization gets today: a trial's end date (or

@@ -4,7 +4,7 @@ from notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ["recipient", "kind", "ticket", "created_at", "read_at"]
     list_filter = ["kind", "created_at"]
     search_fields = ["recipient__email", "key"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -44,10 +45,7 @@ def notify(
         for person in people.values()
     )
     for notification in created:
-        transaction.on_commit(
-            lambda notification=notification: notification_email(notification=notification),
-            robust=True,
-        )
+        transaction.on_commit(partial(notification_email, notification=notification), robust=True)
     return created
 
 

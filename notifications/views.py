@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import engineer_required
+from helpdesk.http import AuthenticatedHttpRequest
 from notifications import selectors, services
 
 BELL_POLL_SECONDS = 30
 
 
 @engineer_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in engineer's notifications, newest first, unread ones highlighted."""
     page = Paginator(selectors.notification_list(user=request.user), 50).get_page(
         request.GET.get("page")
@@ -31,7 +32,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @engineer_required
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read and go where it points (its ticket)."""
     notification = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
     services.notification_mark_read(notification=notification)
@@ -40,13 +41,13 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @engineer_required
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.notifications_mark_all_read(recipient=request.user)
     return redirect("notifications:list")
 
 
 @engineer_required
-def notification_bell(request: HttpRequest) -> HttpResponse:
+def notification_bell(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The bell with its unread count: an htmx fragment the top bar polls."""
     return render(
         request,

@@ -6,7 +6,7 @@ weekly schedule and a plan's targets with the same functions the services use.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import WithAnnotations
 
 from sla import selectors
 from sla.explain import format_duration
@@ -31,19 +32,22 @@ from sla.models import (
 )
 
 
-def _kept_forms(formset: BaseInlineFormSet) -> list[Any]:
+def _kept_forms(formset: BaseInlineFormSet[Any, Any, Any]) -> list[Any]:
     return [
         form
         for form in formset.forms
-        if form.cleaned_data and not (formset.can_delete and formset._should_delete_form(form))
+        if form.cleaned_data
+        # _should_delete_form is Django's private helper, absent from django-stubs.
+        and not (formset.can_delete and formset._should_delete_form(form))  # type: ignore[attr-defined]
     ]
 
 
-class CalendarIntervalFormSet(BaseInlineFormSet):
+class CalendarIntervalFormSet(BaseInlineFormSet[CalendarInterval, Calendar]):
     """The calendar's whole schedule at once: no overlaps, and some open time unless 24x7."""
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
-        form = super()._construct_form(i, **kwargs)
+        # _construct_form is Django's private hook, absent from django-stubs.
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         form.instance.skip_sibling_check = True  # checked together in clean()
         return form
 
@@ -65,21 +69,29 @@ class CalendarIntervalFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from None
 
 
-class CalendarIntervalInline(admin.TabularInline):
+class CalendarIntervalInline(admin.TabularInline[CalendarInterval, Calendar]):
     model = CalendarInterval
     form = CalendarIntervalAdminForm
     formset = CalendarIntervalFormSet
     extra = 0
 
 
-class HolidayInline(admin.TabularInline):
+class HolidayInline(admin.TabularInline[Holiday, Calendar]):
     model = Holiday
     extra = 0
     ordering = ["-date"]
 
 
+class _HolidayCount(TypedDict):
+    holiday_count: int
+
+
+class _TargetCount(TypedDict):
+    target_count: int
+
+
 @admin.register(Calendar)
-class CalendarAdmin(admin.ModelAdmin):
+class CalendarAdmin(admin.ModelAdmin[Calendar]):
     list_display = ["name", "is_24x7", "use_public_holidays", "schedule", "holiday_count"]
     list_filter = ["is_24x7", "use_public_holidays"]
     search_fields = ["name", "description"]
@@ -100,12 +112,12 @@ class CalendarAdmin(admin.ModelAdmin):
         return selectors.schedule_summary(calendar.intervals.all())
 
     @admin.display(description=_("own holidays"), ordering="holiday_count")
-    def holiday_count(self, calendar: Calendar) -> int:
-        return calendar.holiday_count  # type: ignore[attr-defined]
+    def holiday_count(self, calendar: WithAnnotations[Calendar, _HolidayCount]) -> int:
+        return calendar.holiday_count
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(admin.ModelAdmin[Holiday]):
     list_display = ["date", "name", "calendar"]
     list_filter = ["calendar"]
     search_fields = ["name"]
@@ -113,7 +125,7 @@ class HolidayAdmin(admin.ModelAdmin):
     list_select_related = ["calendar"]
 
 
-class TargetFormSet(BaseInlineFormSet):
+class TargetFormSet(BaseInlineFormSet[Target, SupportPlan]):
     """A plan with targets needs a calendar (the same rule as the services)."""
 
     def clean(self) -> None:
@@ -127,7 +139,7 @@ class TargetFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from None
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(admin.TabularInline[Target, SupportPlan]):
     model = Target
     form = TargetAdminForm
     formset = TargetFormSet
@@ -135,7 +147,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(SupportPlan)
-class SupportPlanAdmin(admin.ModelAdmin):
+class SupportPlanAdmin(admin.ModelAdmin[SupportPlan]):
     list_display = ["name", "code", "calendar", "target_count"]
     list_filter = ["calendar", "calendar__is_24x7"]
     search_fields = ["name", "code", "description"]
@@ -147,12 +159,12 @@ class SupportPlanAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(target_count=Count("targets"))
 
     @admin.display(description=_("targets"), ordering="target_count")
-    def target_count(self, plan: SupportPlan) -> int:
-        return plan.target_count  # type: ignore[attr-defined]
+    def target_count(self, plan: WithAnnotations[SupportPlan, _TargetCount]) -> int:
+        return plan.target_count
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(admin.ModelAdmin[Target]):
     form = TargetAdminForm
     list_display = ["plan", "priority", "metric", "target_duration", "warning_percent"]
     list_filter = ["plan", "priority", "metric"]
@@ -165,14 +177,14 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(TierPolicy)
-class TierPolicyAdmin(admin.ModelAdmin):
+class TierPolicyAdmin(admin.ModelAdmin[TierPolicy]):
     list_display = ["tier", "plan", "lapsed_plan"]
     list_filter = ["plan", "lapsed_plan"]
     list_select_related = ["plan", "lapsed_plan"]
 
 
 @admin.register(PriorityRule)
-class PriorityRuleAdmin(admin.ModelAdmin):
+class PriorityRuleAdmin(admin.ModelAdmin[PriorityRule]):
     list_display = ["urgency", "impact", "priority"]
     list_filter = ["priority", "urgency", "impact"]
     list_editable = ["priority"]

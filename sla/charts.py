@@ -20,7 +20,7 @@ COLORS = ["#2453c7", "#16a34a", "#c2410c", "#7c3aed", "#0891b2", "#b3261e"]
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1
-    exponent = 10 ** math.floor(math.log10(value))
+    exponent: float = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * exponent:
             return step * exponent

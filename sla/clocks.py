@@ -32,7 +32,7 @@ PAUSED_WAITING = "waiting_customer"
 def _record(
     ticket: Ticket, kind: str, *, at: datetime.datetime, public: bool, **data: object
 ) -> None:
-    Event.objects.record(ticket=ticket, kind=kind, at=at, public=public, **data)
+    Event.objects.record(ticket=ticket, kind=kind, at=at, public=public, data=data)
 
 
 def _calendar(ticket: Ticket) -> BusinessCalendar:
@@ -215,7 +215,7 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
         if target is None:
             if clock is not None and clock.due_at is not None:
                 # The new priority has no target for this metric: the old deadline no longer runs.
-                old_due = clock.due_at
+                stopped_due = clock.due_at
                 SLAClock.objects.filter(pk=clock.pk).update(due_at=None, warn_at=None)
                 _record(
                     ticket,
@@ -224,7 +224,7 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
                     public=True,
                     metric=metric,
                     priority=ticket.priority,
-                    **{"from": old_due.isoformat(), "to": None},
+                    **{"from": stopped_due.isoformat(), "to": None},
                 )
             continue
         duration, warning_percent = target

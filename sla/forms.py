@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -34,6 +34,10 @@ from sla.models import (
     format_minute,
 )
 from tickets.models import Product
+
+if TYPE_CHECKING:
+    from accounts.models import Organization, User
+    from tickets.models import Product
 
 # --- parsing -------------------------------------------------------------------------------------
 
@@ -190,6 +194,7 @@ class DayHoursField(forms.CharField):
             return format_day_hours(value)
         return value
 
+    # Cleans to opening intervals, not to the text a CharField cleans to.
     def to_python(self, value: Any) -> list[tuple[int, int]]:  # type: ignore[override]
         return parse_day_hours(super().to_python(value) or "")
 
@@ -228,7 +233,8 @@ class TargetForm(forms.Form):
         self.fields["warning_percent"].widget.attrs.update({"min": 1, "max": 99})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("warning_percent") is None and "warning_percent" not in self.errors:
             data["warning_percent"] = DEFAULT_WARNING_PERCENT
         if self.errors:
@@ -246,7 +252,7 @@ class TargetForm(forms.Form):
         return data
 
 
-class BaseTargetFormSet(forms.BaseFormSet):
+class BaseTargetFormSet(forms.BaseFormSet[TargetForm]):
     """The eight targets of a plan: P1–P4 × first response, resolution, in that order."""
 
     slots = [(priority, metric) for priority in Priority.values for metric in Metric.values]
@@ -277,14 +283,19 @@ class BaseTargetFormSet(forms.BaseFormSet):
         }
 
 
-TargetFormSet = forms.formset_factory(
-    TargetForm,
-    formset=BaseTargetFormSet,
-    extra=0,
-    min_num=len(BaseTargetFormSet.slots),
-    max_num=len(BaseTargetFormSet.slots),
-    validate_min=True,
-    validate_max=True,
+# formset_factory returns a subclass of the formset it is given; django-stubs types it
+# as the base BaseFormSet.
+TargetFormSet = cast(
+    "type[BaseTargetFormSet]",
+    forms.formset_factory(
+        TargetForm,
+        formset=BaseTargetFormSet,
+        extra=0,
+        min_num=len(BaseTargetFormSet.slots),
+        max_num=len(BaseTargetFormSet.slots),
+        validate_min=True,
+        validate_max=True,
+    ),
 )
 
 
@@ -326,7 +337,9 @@ class CalendarForm(forms.Form):
             )
 
     @staticmethod
-    def initial_for(calendar: Calendar, weekly_hours: dict[int, list[tuple[int, int]]]) -> dict:
+    def initial_for(
+        calendar: Calendar, weekly_hours: dict[int, list[tuple[int, int]]]
+    ) -> dict[str, Any]:
         initial: dict[str, Any] = {
             "is_24x7": calendar.is_24x7,
             "use_public_holidays": calendar.use_public_holidays,
@@ -346,7 +359,8 @@ class CalendarForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             rows = [
                 (weekday, start, end)
@@ -360,7 +374,7 @@ class CalendarForm(forms.Form):
         return data
 
 
-class HolidayForm(forms.ModelForm):
+class HolidayForm(forms.ModelForm[Holiday]):
     class Meta:
         model = Holiday
         fields = ["date", "name"]
@@ -375,7 +389,9 @@ class PublicHolidaysForm(forms.Form):
 
     def __init__(self, *args: Any, countries: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Choose a country"))] + [
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [("", _("Choose a country"))] + [
             (code, f"{name} ({code})") for code, name in countries
         ]
 
@@ -424,7 +440,7 @@ class PriorityMatrixForm(forms.Form):
 # --- admin ---------------------------------------------------------------------------------------
 
 
-class CalendarIntervalAdminForm(forms.ModelForm):
+class CalendarIntervalAdminForm(forms.ModelForm[CalendarInterval]):
     start_minute = ClockTimeField(label=_("Opens at"), help_text=_("HH:MM"))
     end_minute = ClockTimeField(label=_("Closes at"), help_text=_("HH:MM; 24:00 ends the day"))
 
@@ -433,7 +449,7 @@ class CalendarIntervalAdminForm(forms.ModelForm):
         fields = ["weekday", "start_minute", "end_minute"]
 
 
-class TargetAdminForm(forms.ModelForm):
+class TargetAdminForm(forms.ModelForm[Target]):
     duration = DurationTextField(label=_("Target"))
 
     class Meta:
@@ -455,7 +471,7 @@ class DashboardFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     tier = forms.ChoiceField(label=_("Tier"), required=False)
-    organization = forms.ModelChoiceField(
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
         label=_("Organization"),
         queryset=None,
         required=False,
@@ -463,20 +479,28 @@ class DashboardFilterForm(forms.Form):
         widget=LongSelect,
     )
     priority = forms.ChoiceField(label=_("Priority"), required=False)
-    product = forms.ModelChoiceField(
+    product: forms.ModelChoiceField[Product] = forms.ModelChoiceField(
         label=_("Product"), queryset=None, required=False, empty_label=_("All")
     )
-    engineer = forms.ModelChoiceField(
+    engineer: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Engineer"), queryset=None, required=False, empty_label=_("All")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tier"].choices = [("", _("All")), *Tier.choices]
-        self.fields["priority"].choices = [("", _("All")), *Priority.choices]
-        self.fields["organization"].queryset = Organization.objects.order_by("name")
-        self.fields["product"].queryset = Product.objects.order_by("name")
-        self.fields["engineer"].queryset = staff_users()
+        tier, priority = self.fields["tier"], self.fields["priority"]
+        organization, product = self.fields["organization"], self.fields["product"]
+        engineer = self.fields["engineer"]
+        assert isinstance(tier, forms.ChoiceField)
+        assert isinstance(priority, forms.ChoiceField)
+        assert isinstance(organization, forms.ModelChoiceField)
+        assert isinstance(product, forms.ModelChoiceField)
+        assert isinstance(engineer, forms.ModelChoiceField)
+        tier.choices = [("", _("All")), *Tier.choices]
+        priority.choices = [("", _("All")), *Priority.choices]
+        organization.queryset = Organization.objects.order_by("name")
+        product.queryset = Product.objects.order_by("name")
+        engineer.queryset = staff_users()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

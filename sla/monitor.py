@@ -73,7 +73,7 @@ def clocks_past_warning(*, now: datetime.datetime) -> QuerySet[SLAClock]:
 
 
 def _flag_breaches(*, now: datetime.datetime, batch_size: int) -> int:
-    flagged, lost = 0, set()
+    flagged, lost = 0, set[int]()
     while True:
         candidates = clocks_past_due(now=now)
         if lost:
@@ -102,7 +102,7 @@ def _flag_at_risk_safely(*, clock_id: int, generation: int, at: datetime.datetim
 
 
 def _flag_at_risk(*, now: datetime.datetime, batch_size: int) -> int:
-    flagged, skipped = 0, set()
+    flagged, skipped = 0, set[int]()
     while True:
         candidates = clocks_past_warning(now=now)
         if skipped:

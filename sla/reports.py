@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import math
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial, reduce
 from typing import Any
@@ -34,6 +34,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier, User
@@ -56,6 +57,9 @@ BUCKETS: list[tuple[str, float | None]] = [
 ]
 # The bucket that ends at the target itself: responses to its right breached.
 TARGET_BUCKET = next(index for index, (_label, upper) in enumerate(BUCKETS) if upper == 1.0)
+
+# A row of a grouped `values(...).annotate(...)` query: its columns by name.
+Row = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def _people(ids: Iterable[int | None]) -> dict[int, tuple[str, str]]:
 # --- Now ---------------------------------------------------------------------------
 
 
-def open_counts(filters: ReportFilters, *, now: datetime.datetime) -> list[dict[str, Any]]:
+def open_counts(filters: ReportFilters, *, now: datetime.datetime) -> list[Row]:
     """Open tickets grouped by (tier, priority, assignee id): open, at risk, breached now.
 
     Grouped by ids (names come from `_people`), so PostgreSQL answers from the queue's
@@ -189,7 +193,7 @@ def open_counts(filters: ReportFilters, *, now: datetime.datetime) -> list[dict[
     )
 
 
-def _fold(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict[Any, list[int]]:
+def _fold(rows: list[Row], key: Callable[[Row], Any]) -> dict[Any, list[int]]:
     folded: dict[Any, list[int]] = {}
     for row in rows:
         sums = folded.setdefault(key(row), [0, 0, 0])
@@ -203,7 +207,7 @@ def open_sla_by_tier_and_priority(
     filters: ReportFilters,
     *,
     now: datetime.datetime,
-    counts: list[dict[str, Any]] | None = None,
+    counts: list[Row] | None = None,
 ) -> Table:
     """Open tickets at risk and breached right now, by tier and priority."""
     found = _fold(
@@ -226,13 +230,13 @@ def engineer_load(
     filters: ReportFilters,
     *,
     now: datetime.datetime,
-    counts: list[dict[str, Any]] | None = None,
+    counts: list[Row] | None = None,
 ) -> Table:
     """Open tickets per assignee (and unassigned), with how many are at risk or breached."""
     rows = open_counts(filters, now=now) if counts is None else counts
     people = _people(row["assignee_id"] for row in rows)
 
-    def who(row: dict[str, Any]) -> str:
+    def who(row: Row) -> str:
         person = people.get(row["assignee_id"])
         return person[0] if person else str(_("Unassigned"))
 
@@ -267,7 +271,7 @@ def _week_of(column: str, filters: ReportFilters) -> Case:
     return Case(*whens, default=None, output_field=IntegerField())
 
 
-def _share_of_target(share: float) -> ExpressionWrapper:
+def _share_of_target(share: float) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(F("first_response_target") * share, output_field=DurationField())
 
 
@@ -287,7 +291,7 @@ def _bucket_conditions() -> list[Q]:
     return conditions
 
 
-def period_summary(filters: ReportFilters) -> list[dict[str, Any]]:
+def period_summary(filters: ReportFilters) -> list[Row]:
     """One pass over the facts of the tickets created in the period, by tier and priority.
 
     Per group: first-response clocks, met on time, breached, responses with a measured
@@ -323,7 +327,7 @@ def period_summary(filters: ReportFilters) -> list[dict[str, Any]]:
 BREACH_COLUMNS = ("first_response_breached_at", "resolution_breached_at")
 
 
-def period_events(filters: ReportFilters) -> list[dict[str, Any]]:
+def period_events(filters: ReportFilters) -> list[Row]:
     """Tickets opened (`created_at`), solved (`solved_at`) and breached (any metric) per
     week of the period: one count per column and week, each found by that column's
     index, in one UNION ALL query. (Grouped by one expression per part: the planner
@@ -347,15 +351,15 @@ class PeriodPasses:
         self.filters = filters
 
     @cached_property
-    def summary(self) -> list[dict[str, Any]]:
+    def summary(self) -> list[Row]:
         return period_summary(self.filters)
 
     @cached_property
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[Row]:
         return period_events(self.filters)
 
 
-def _sum_by(rows: list[dict[str, Any]], group: str, keys: list[str]) -> dict[Any, list[int]]:
+def _sum_by(rows: list[Row], group: str, keys: list[str]) -> dict[Any, list[int]]:
     """Sums of `keys` per value of the column `group`."""
     sums: dict[Any, list[int]] = {}
     for row in rows:
@@ -422,13 +426,17 @@ class PercentileDisc(Aggregate):
         super().__init__(expression, share=float(share), **extra)
 
 
-def _nearest_rank(queryset: QuerySet, value: str, n: int, share: float) -> object:
-    """The nearest-rank percentile of `value` in an ordered queryset of n rows (SQL OFFSET)."""
+def _nearest_rank(
+    queryset: QuerySet[TicketFacts], value: str, n: int, share: float
+) -> datetime.timedelta:
+    """The nearest-rank percentile of `value` (a duration, never NULL in `queryset`) in an
+    ordered queryset of n rows (SQL OFFSET)."""
     rank = max(1, math.ceil(share * n))
-    return queryset.order_by(value).values_list(value, flat=True)[rank - 1]
+    found: datetime.timedelta = queryset.order_by(value).values_list(value, flat=True)[rank - 1]
+    return found
 
 
-def _resolution_time() -> ExpressionWrapper:
+def _resolution_time() -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(F("solved_at") - F("created_at"), output_field=DurationField())
 
 
@@ -439,7 +447,7 @@ MEASURES = {"response": "first_response_business_time", "resolution": "resolutio
 
 def response_percentiles(
     filters: ReportFilters, *, counts: dict[tuple[str, str], int]
-) -> dict[tuple[str, str], tuple[object, object]]:
+) -> dict[tuple[str, str], tuple[datetime.timedelta, datetime.timedelta]]:
     """Median and 90th percentile per (priority, measure), nearest rank, computed in SQL.
 
     `counts` holds how many values each (priority, measure) has. PostgreSQL does it in
@@ -454,7 +462,7 @@ def response_percentiles(
             for name, expression in expressions.items()
             for label, share in (("median", 0.5), ("p90", 0.9))
         }
-        rows = facts.values("priority").annotate(**aggregates).order_by()
+        rows: Iterable[Row] = facts.values("priority").annotate(**aggregates).order_by()
         return {
             (row["priority"], name): (row[f"{name}_median"], row[f"{name}_p90"])
             for row in rows
@@ -462,7 +470,7 @@ def response_percentiles(
             if row[f"{name}_median"] is not None
         }
     facts = facts.annotate(resolution=_resolution_time())
-    found: dict[tuple[str, str], tuple[object, object]] = {}
+    found: dict[tuple[str, str], tuple[datetime.timedelta, datetime.timedelta]] = {}
     for (priority, name), n in counts.items():
         if n:
             column = MEASURES[name]
@@ -499,7 +507,7 @@ def response_times(filters: ReportFilters, *, passes: PeriodPasses | None = None
 
     def shown(priority: str, name: str) -> list[str]:
         found = figures.get((priority, name))
-        return [format_duration(value) for value in found] if found else ["", ""]  # type: ignore[arg-type]
+        return [format_duration(value) for value in found] if found else ["", ""]
 
     for priority in Priority.values:
         responded, solved = sums.get(priority, (0, 0))
@@ -512,7 +520,7 @@ def response_times(filters: ReportFilters, *, passes: PeriodPasses | None = None
     return table
 
 
-def _weekly(rows: list[dict[str, Any]], weeks: int, *, kinds: tuple[str, ...] = ()) -> list[int]:
+def _weekly(rows: list[Row], weeks: int, *, kinds: tuple[str, ...] = ()) -> list[int]:
     """Per week index, the `tickets` of the rows (only those of `kinds`, if given)."""
     counts = [0] * weeks
     for row in rows:
@@ -610,8 +618,8 @@ def engineer_performance(filters: ReportFilters, *, passes: PeriodPasses | None 
     by_email: dict[str | None, list[int]] = {}
     for pk, count in responses.items():
         by_email.setdefault(email(pk), [0, 0])[0] += count
-    for pk, count in breaches.items():
-        by_email.setdefault(email(pk), [0, 0])[1] += count
+    for assignee_id, count in breaches.items():
+        by_email.setdefault(email(assignee_id), [0, 0])[1] += count
     table = Table(
         "engineers",
         str(_("First responses and breaches per engineer")),

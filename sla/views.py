@@ -7,6 +7,7 @@ its errors and nothing is saved.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ from helpdesk.forms import apply_errors
 from sla import charts as charts_svg
 from sla import reports, selectors, services
 from sla.forms import (
+    BaseTargetFormSet,
     CalendarForm,
     DashboardFilterForm,
     HolidayForm,
@@ -94,7 +96,7 @@ def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _apply_plan_errors(form: PlanForm, formset: Any, error: ValidationError) -> None:
+def _apply_plan_errors(form: PlanForm, formset: BaseTargetFormSet, error: ValidationError) -> None:
     """Service errors keyed ``"P1.first_response.duration"`` go to that target's form."""
     forms_by_slot = {(f.priority, f.metric): f for f in formset.forms}
     for key, field_messages in error.message_dict.items():
@@ -289,6 +291,15 @@ def _queue_link(filters: ReportFilters, **params: str) -> str:
     return reverse("queue") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
+def _counts(cells: Iterable[object]) -> list[int]:
+    """A charted column of a report table, whose cells are counts."""
+    counts = []
+    for cell in cells:
+        assert isinstance(cell, int), cell
+        counts.append(cell)
+    return counts
+
+
 @manager_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """SLA now (at risk, breached, monitor, load) and over a period (attainment, breaches...)."""
@@ -296,19 +307,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     tables = reports.dashboard_tables(filters, now=now)
     tier_codes = {str(label): code for code, label in Tier.choices}
-    now_cells = {
-        (tier_codes.get(row[0], row[0]), row[1]): {
+    now_cells: dict[tuple[str, str], dict[str, object]] = {}
+    for row in tables["now"].rows:
+        tier_label, priority = str(row[0]), str(row[1])
+        tier = tier_codes.get(tier_label, tier_label)
+        now_cells[(tier, priority)] = {
             "at_risk": row[3],
             "breached": row[4],
-            "at_risk_url": _queue_link(
-                filters, tier=tier_codes.get(row[0], row[0]), priority=row[1], sla="at_risk"
-            ),
-            "breached_url": _queue_link(
-                filters, tier=tier_codes.get(row[0], row[0]), priority=row[1], sla="breached"
-            ),
+            "at_risk_url": _queue_link(filters, tier=tier, priority=priority, sla="at_risk"),
+            "breached_url": _queue_link(filters, tier=tier, priority=priority, sla="breached"),
         }
-        for row in tables["now"].rows
-    }
     now_grid = [
         (tier, label, [(p, now_cells.get((tier, p))) for p in Priority.values])
         for tier, label in Tier.choices
@@ -320,20 +328,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     charts = {
         "breaches_week": charts_svg.bar_chart(
             str(tables["breaches_week"].title),
-            [row[0][5:] for row in weeks],
-            [(_("Breaches"), [row[1] for row in weeks])],
+            [str(row[0])[5:] for row in weeks],
+            [(_("Breaches"), _counts(row[1] for row in weeks))],
             y_label=_("breaches per week"),
         ),
         "opened_solved": charts_svg.bar_chart(
             str(tables["opened_solved"].title),
-            [row[0][5:] for row in opened],
-            [(_("Opened"), [row[1] for row in opened]), (_("Solved"), [row[2] for row in opened])],
+            [str(row[0])[5:] for row in opened],
+            [
+                (_("Opened"), _counts(row[1] for row in opened)),
+                (_("Solved"), _counts(row[2] for row in opened)),
+            ],
             y_label=_("tickets per week"),
         ),
         "distribution": charts_svg.bar_chart(
             str(distribution.title),
             distribution.headers[1:],
-            [(row[0], row[1:]) for row in distribution.rows],
+            [(str(row[0]), _counts(row[1:])) for row in distribution.rows],
             y_label=_("first responses"),
             target_after=reports.TARGET_BUCKET,
             target_label=_("target"),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.http import AuthenticatedRequest
 from sla.models import SLAClock
 from tickets import selectors, services
 from tickets.models import Channel, Ticket
@@ -23,7 +25,7 @@ from tickets.serializers import (
 )
 
 
-def _output(ticket: Ticket) -> dict:
+def _output(ticket: Ticket) -> dict[str, Any]:
     ticket = (
         Ticket.objects.select_related("organization", "requester")
         .prefetch_related("clocks")
@@ -32,12 +34,13 @@ def _output(ticket: Ticket) -> dict:
     return TicketOutput(ticket, context={"now": timezone.now()}).data
 
 
-class TicketListCreate(generics.ListAPIView):
+class TicketListCreate(generics.ListAPIView[Ticket]):
     """Tickets the caller may see, newest activity first; POST files a ticket (channel API)."""
 
+    request: AuthenticatedRequest
     serializer_class = TicketOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Ticket]:
         return (
             selectors.tickets_visible_to(self.request.user)
             .select_related("organization", "requester")
@@ -45,11 +48,11 @@ class TicketListCreate(generics.ListAPIView):
             .order_by("-last_activity_at", "-pk")
         )
 
-    def get_serializer_context(self) -> dict:
+    def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     @extend_schema(request=TicketCreateInput, responses={201: TicketOutput})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = TicketCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -69,20 +72,20 @@ class TicketListCreate(generics.ListAPIView):
 
 class TicketDetail(APIView):
     @extend_schema(responses=TicketOutput)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
         return Response(_output(ticket))
 
 
 class TicketComments(APIView):
     @extend_schema(responses=CommentOutput(many=True))
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
         comments = selectors.ticket_conversation(ticket=ticket, viewer=request.user)
         return Response(CommentOutput(comments, many=True).data)
 
     @extend_schema(request=CommentInput, responses={201: CommentOutput})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -98,7 +101,7 @@ class TicketComments(APIView):
 
 class TicketStatus(APIView):
     @extend_schema(request=StatusInput, responses=TicketOutput)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
         data = StatusInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -113,7 +116,7 @@ class TicketStatus(APIView):
 
 class TicketPriority(APIView):
     @extend_schema(request=PriorityInput, responses=TicketOutput)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
         data = PriorityInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import LongSelect
 from sla.models import Level, Priority
 from tickets.models import Product
+
+if TYPE_CHECKING:
+    from accounts.models import Organization, User
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -15,10 +21,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input; cleans to a list (empty when none)."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def clean(self, data: object, initial: object = None) -> list:
         if not data:
@@ -52,18 +58,20 @@ class TicketCreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What happened, what you expected, and any error message. Markdown works."),
     )
-    cc = forms.ModelMultipleChoiceField(
+    cc: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("CC colleagues"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     attachments = MultipleFileField(label=_("Attachments"))
 
-    def __init__(self, *args: object, colleagues: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["cc"].queryset = colleagues
+    def __init__(self, *args: Any, colleagues: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cc = self.fields["cc"]
+        assert isinstance(cc, forms.ModelMultipleChoiceField)
+        cc.queryset = colleagues
         if not colleagues:
             del self.fields["cc"]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("override"):
             if not data.get("priority_override"):
@@ -100,8 +108,10 @@ class PriorityChangeForm(forms.Form):
 class PhoneTicketForm(forms.Form):
     """An engineer logs a ticket a customer reported by phone."""
 
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, widget=LongSelect)
-    requester = forms.ModelChoiceField(
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Organization"), queryset=None, widget=LongSelect
+    )
+    requester: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Requester"),
         queryset=None,
         help_text=_("A member of the organization who called."),
@@ -122,13 +132,20 @@ class PhoneTicketForm(forms.Form):
     )
 
     def __init__(
-        self, *args: object, organizations: object, requesters: object, **kwargs: object
+        self,
+        *args: Any,
+        organizations: QuerySet[Organization],
+        requesters: QuerySet[User],
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organization"].queryset = organizations
-        self.fields["requester"].queryset = requesters
+        super().__init__(*args, **kwargs)
+        organization, requester = self.fields["organization"], self.fields["requester"]
+        assert isinstance(organization, forms.ModelChoiceField)
+        assert isinstance(requester, forms.ModelChoiceField)
+        organization.queryset = organizations
+        requester.queryset = requesters
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         organization, requester = data.get("organization"), data.get("requester")
         if organization and requester and requester.organization_id != organization.pk:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +17,7 @@ from sla.models import AlertKind, Level, Priority
 from tickets import workflow
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from accounts.models import User
 
 
 class Status(models.TextChoices):
@@ -269,10 +270,10 @@ class EventManager(models.Manager["Event"]):
         ticket: Ticket,
         kind: str,
         at: datetime.datetime,
-        actor: AbstractBaseUser | None = None,
+        actor: User | None = None,
         public: bool = True,
         version: int | None = None,
-        **data: Any,
+        data: Mapping[str, object] | None = None,
     ) -> Event:
         """Add one line to the ticket's timeline: the one way the ticket services and the
         SLA clocks write history. `version` is the ticket version the change produces
@@ -281,7 +282,7 @@ class EventManager(models.Manager["Event"]):
             ticket=ticket,
             kind=kind,
             actor=actor,
-            data=data,
+            data=dict(data or {}),
             is_public=public,
             created_at=at,
             version=version,

@@ -77,7 +77,8 @@ class QueueFilters:
         if not isinstance(data, QueryDict):
             query = QueryDict(mutable=True)
             for key, value in data.items():
-                query.setlist(key, value if isinstance(value, list) else [value])
+                values = value if isinstance(value, list) else [value]
+                query.setlist(key, [str(item) for item in values])
             data = query
         statuses = [value for value in data.getlist("status") if value]
         assignee = data.get("assignee", "anyone") or "anyone"

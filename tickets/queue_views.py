@@ -6,11 +6,11 @@ refreshed queue fragment, messages included; from elsewhere, a redirect back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from accounts.models import Organization, Tier, User
 from accounts.permissions import engineer_required
 from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
+from helpdesk.http import AuthenticatedHttpRequest
 from sla.models import Priority
 from tickets import selectors, services
 from tickets.forms import PhoneTicketForm, SavedViewForm
@@ -49,7 +50,7 @@ def _error_text(error: ValidationError | DomainError) -> str:
     return error.message if isinstance(error, DomainError) else " ".join(error.messages)
 
 
-def _options(choices: list[tuple[object, object]], selected: object = None) -> str:
+def _options(choices: Iterable[tuple[object, object]], selected: object = None) -> str:
     """`<option>`s rendered once per page, not once per row (template loops are slow)."""
     chosen = mark_safe(" selected")  # noqa: S308 - a constant
     return format_html_join(
@@ -59,7 +60,7 @@ def _options(choices: list[tuple[object, object]], selected: object = None) -> s
     )
 
 
-def _queue_context(request: HttpRequest, data: QueryDict) -> dict[str, object]:
+def _queue_context(request: AuthenticatedHttpRequest, data: QueryDict) -> dict[str, object]:
     user = request.user
     now = timezone.now()
     filters = QueueFilters.parse(data)
@@ -75,6 +76,8 @@ def _queue_context(request: HttpRequest, data: QueryDict) -> dict[str, object]:
         counts[""] = queue_total(user=user, filters=filters, now=now)
     for view in views:
         view.count = counts[view.key]
+        # `active` and the rows' `*_options` are extras for the template, not fields of
+        # tickets/queue.py's dataclasses.
         view.active = QueueFilters.parse(QueryDict(view.query)).to_query() == query  # type: ignore[attr-defined]
     size = _int(data.get("size")) or DEFAULT_PAGE_SIZE
     page = queue_page(
@@ -118,21 +121,23 @@ def _queue_context(request: HttpRequest, data: QueryDict) -> dict[str, object]:
     }
 
 
-def _render_queue(request: HttpRequest, data: QueryDict, *, status: int = 200) -> HttpResponse:
-    fragment = bool(request.htmx) and not request.htmx.boosted  # type: ignore[attr-defined]
+def _render_queue(
+    request: AuthenticatedHttpRequest, data: QueryDict, *, status: int = 200
+) -> HttpResponse:
+    fragment = bool(request.htmx) and not request.htmx.boosted
     template = "tickets/_queue.html" if fragment else "tickets/queue.html"
     return render(request, template, _queue_context(request, data), status=status)
 
 
 @engineer_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All tickets (by default the open ones) in time-to-breach order, filtered."""
     return _render_queue(request, request.GET)
 
 
-def _back(request: HttpRequest, ticket: Ticket | None = None) -> HttpResponse:
+def _back(request: AuthenticatedHttpRequest, ticket: Ticket | None = None) -> HttpResponse:
     """The refreshed queue fragment (htmx from the queue), else a redirect back."""
-    if request.htmx and request.POST.get("from") == "queue":  # type: ignore[attr-defined]
+    if request.htmx and request.POST.get("from") == "queue":
         return _render_queue(request, QueryDict(request.POST.get("filters", "")))
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -143,7 +148,7 @@ def _back(request: HttpRequest, ticket: Ticket | None = None) -> HttpResponse:
 
 
 def _act(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     action: Callable[[Ticket, int | None], object],
     success: str,
@@ -160,7 +165,7 @@ def _act(
 
 @engineer_required
 @require_POST
-def queue_take(request: HttpRequest, pk: int) -> HttpResponse:
+def queue_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Assign the ticket to me, if nobody changed it since I saw it."""
     return _act(
         request,
@@ -174,9 +179,11 @@ def queue_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @engineer_required
 @require_POST
-def queue_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def queue_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     value = request.POST.get("assignee", "")
-    assignee = User.objects.filter(pk=_int(value)).first() if value else None
+    assignee_id = _int(value)
+    # A value that is not an id matches no engineer.
+    assignee = User.objects.filter(pk=assignee_id).first() if assignee_id is not None else None
     if value and assignee is None:
         messages.error(request, _("Choose an engineer."))
         return _back(request)
@@ -192,7 +199,7 @@ def queue_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @engineer_required
 @require_POST
-def queue_status(request: HttpRequest, pk: int) -> HttpResponse:
+def queue_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -208,7 +215,7 @@ def queue_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @engineer_required
 @require_POST
-def queue_priority(request: HttpRequest, pk: int) -> HttpResponse:
+def queue_priority(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Re-classify the priority; the reason is required and kept on the timeline."""
     return _act(
         request,
@@ -226,7 +233,7 @@ def queue_priority(request: HttpRequest, pk: int) -> HttpResponse:
 
 @engineer_required
 @require_POST
-def queue_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def queue_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Reply publicly or add an internal note (with attachments) without leaving the queue."""
     is_public = request.POST.get("visibility", "public") != "internal"
     return _act(
@@ -245,7 +252,7 @@ def queue_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @engineer_required
 @require_POST
-def queue_bulk(request: HttpRequest) -> HttpResponse:
+def queue_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Assign and/or change the status of the selected rows."""
     user = request.user
     versions = {
@@ -287,7 +294,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
 
 @engineer_required
 @require_POST
-def saved_view_save(request: HttpRequest) -> HttpResponse:
+def saved_view_save(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SavedViewForm(request.POST)
     query = request.POST.get("query", "")
     if form.is_valid():
@@ -301,23 +308,23 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
     else:
         messages.error(request, _("Give the view a name."))
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return _render_queue(request, QueryDict(query))
     return redirect(reverse("queue") + (f"?{query}" if query else ""))
 
 
 @engineer_required
 @require_POST
-def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def saved_view_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.saved_view_delete(user=request.user, view_id=pk)
     messages.success(request, _("The view was removed."))
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return _render_queue(request, QueryDict(""))
     return redirect("queue")
 
 
 @engineer_required
-def ticket_presence(request: HttpRequest, pk: int) -> HttpResponse:
+def ticket_presence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Heartbeat from a staff ticket page; answers who else has the ticket open."""
     ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
     viewers = services.presence_heartbeat(ticket_id=ticket.pk, user=request.user)
@@ -325,7 +332,7 @@ def ticket_presence(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tickets/_presence.html", {"ticket": ticket, "others": others})
 
 
-def _phone_form(request: HttpRequest, data: QueryDict | None) -> PhoneTicketForm:
+def _phone_form(request: AuthenticatedHttpRequest, data: QueryDict | None) -> PhoneTicketForm:
     source = data if data is not None else request.GET
     organization_id = _int(source.get("organization"))
     return PhoneTicketForm(
@@ -338,7 +345,7 @@ def _phone_form(request: HttpRequest, data: QueryDict | None) -> PhoneTicketForm
 
 @engineer_required
 @require_http_methods(["GET", "POST"])
-def phone_ticket_new(request: HttpRequest) -> HttpResponse:
+def phone_ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Log a ticket on a customer's behalf (refused for Community, per the policy)."""
     form = _phone_form(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -371,7 +378,7 @@ def phone_ticket_new(request: HttpRequest) -> HttpResponse:
 
 
 @engineer_required
-def phone_requesters(request: HttpRequest) -> HttpResponse:
+def phone_requesters(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The requester choices of the organization picked on the phone form (htmx)."""
     form = _phone_form(request, None)
     return render(request, "tickets/_requester_field.html", {"field": form["requester"]})

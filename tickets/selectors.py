@@ -27,11 +27,12 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     if user.is_engineer:
         return Ticket.objects.all()
-    if user.organization_id is None:
+    organization = user.organization
+    if organization is None:
         return Ticket.objects.none()
-    if user.organization.tier == Tier.COMMUNITY:
+    if organization.tier == Tier.COMMUNITY:
         return Ticket.objects.filter(Q(requester=user) | Q(cc=user)).distinct()
-    return Ticket.objects.filter(organization_id=user.organization_id)
+    return Ticket.objects.filter(organization_id=organization.pk)
 
 
 def ticket_get_visible(*, user: User, pk: int) -> Ticket:
@@ -120,9 +121,10 @@ def attachment_get_visible(*, user: User, pk: int) -> Attachment:
 
 def organization_colleagues(user: User) -> QuerySet[User]:
     """People a customer may CC: active members of the same organization."""
-    if user.organization_id is None:
+    organization = user.organization
+    if organization is None:
         return User.objects.none()
-    return user.organization.members.filter(is_active=True).exclude(pk=user.pk)
+    return organization.members.filter(is_active=True).exclude(pk=user.pk)
 
 
 def ticket_changes_since(

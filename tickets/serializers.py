@@ -8,7 +8,7 @@ from sla.models import Level, Priority, SLAClock
 from tickets.models import Comment, Status, Ticket
 
 
-class ClockOutput(serializers.ModelSerializer):
+class ClockOutput(serializers.ModelSerializer[SLAClock]):
     state = serializers.SerializerMethodField()
 
     class Meta:
@@ -19,7 +19,7 @@ class ClockOutput(serializers.ModelSerializer):
         return clock.state_at(self.context["now"])
 
 
-class TicketOutput(serializers.ModelSerializer):
+class TicketOutput(serializers.ModelSerializer[Ticket]):
     reference = serializers.CharField(read_only=True)
     organization = serializers.CharField(source="organization.name")
     requester = serializers.EmailField(source="requester.email")
@@ -65,7 +65,7 @@ class CommentInput(serializers.Serializer):
     is_public = serializers.BooleanField(default=True)
 
 
-class CommentOutput(serializers.ModelSerializer):
+class CommentOutput(serializers.ModelSerializer[Comment]):
     author = serializers.EmailField(source="author.email", default=None)
 
     class Meta:

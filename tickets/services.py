@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -51,7 +51,7 @@ def _record(
     at: datetime.datetime,
     public: bool = True,
     version: int | None = None,
-    **data: object,
+    data: Mapping[str, object] | None = None,
 ) -> Event:
     # Services record before they save, so the change produces the next version.
     return Event.objects.record(
@@ -61,7 +61,7 @@ def _record(
         at=at,
         public=public,
         version=version if version is not None else ticket.version + 1,
-        **data,
+        data=data,
     )
 
 
@@ -197,7 +197,12 @@ def ticket_create(
         ticket.cc.set(cc_users)
     _store_attachments(ticket=ticket, comment=None, uploads=attachments, by=actor)
     _record(
-        ticket, EventKind.CREATED, actor=actor, at=at, version=1, channel=channel, priority=derived
+        ticket,
+        EventKind.CREATED,
+        actor=actor,
+        at=at,
+        version=1,
+        data={"channel": channel, "priority": derived},
     )
     _record(
         ticket,
@@ -205,8 +210,7 @@ def ticket_create(
         actor=None,
         at=at,
         version=1,
-        plan=terms["plan_name"],
-        tier=organization.tier,
+        data={"plan": terms["plan_name"], "tier": organization.tier},
     )
     if priority != derived:
         _record(
@@ -215,7 +219,7 @@ def ticket_create(
             actor=actor,
             at=at,
             version=1,
-            **{"from": derived, "to": priority, "reason": ticket.priority_reason},
+            data={"from": derived, "to": priority, "reason": ticket.priority_reason},
         )
     clocks.clocks_start(ticket=ticket)
     facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
@@ -308,7 +312,7 @@ def comment_add(
         actor=author,
         at=at,
         public=is_public,
-        comment=comment.pk,
+        data={"comment": comment.pk},
     )
     fields = ["last_activity_at"]
     ticket.last_activity_at = at
@@ -345,7 +349,7 @@ def _set_status(ticket: Ticket, status: str, *, actor: User | None, at: datetime
     if status == Status.OPEN and old in workflow.FINISHED:
         ticket.solved_at = None
         ticket.closed_at = None
-    _record(ticket, EventKind.STATUS_CHANGED, actor=actor, at=at, **{"from": old, "to": status})
+    _record(ticket, EventKind.STATUS_CHANGED, actor=actor, at=at, data={"from": old, "to": status})
 
 
 @transaction.atomic
@@ -409,7 +413,7 @@ def ticket_change_priority(
     ticket.priority_changed_by = actor
     ticket.last_activity_at = at
     kind = EventKind.PRIORITY_RECLASSIFIED if actor.is_engineer else EventKind.PRIORITY_OVERRIDDEN
-    _record(ticket, kind, actor=actor, at=at, **{"from": old, "to": priority, "reason": reason})
+    _record(ticket, kind, actor=actor, at=at, data={"from": old, "to": priority, "reason": reason})
     _save(ticket, ["priority", "priority_reason", "priority_changed_by", "last_activity_at"])
     clocks.clocks_recompute(ticket=ticket, at=at)
     facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
@@ -443,7 +447,7 @@ def ticket_assign(
         actor=actor,
         at=at,
         public=False,
-        **{
+        data={
             "from": str(old) if old else None,
             "to": str(assignee) if assignee else None,
             "to_id": assignee.pk if assignee else None,

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from accounts.models import Tier
 from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from helpdesk.forms import apply_errors
+from helpdesk.http import AuthenticatedHttpRequest
 from sla import explain as sla_explain
 from sla import services as sla_services
 from sla.models import Level, Priority
@@ -27,7 +28,7 @@ from tickets.models import Status, Ticket
 
 
 @login_required
-def portal_list(request: HttpRequest) -> HttpResponse:
+def portal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My tickets / Organization tickets with search, filters, sorting and pages."""
     user = request.user
     community = bool(user.organization and user.organization.tier == Tier.COMMUNITY)
@@ -62,7 +63,7 @@ def portal_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ticket_new(request: HttpRequest) -> HttpResponse:
+def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """File a ticket: impact and urgency give the priority, shown live; override with reason."""
     user = request.user
     if user.is_engineer or user.organization is None:
@@ -118,7 +119,7 @@ def _priority_form(ticket: Ticket) -> PriorityChangeForm:
 
 
 @login_required
-def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ticket_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     ticket = selectors.ticket_get_visible(user=user, pk=pk)
     reply_form = (StaffReplyForm if user.is_engineer else ReplyForm)()
@@ -130,7 +131,9 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, ticket, **forms: Form) -> dict[str, object]:
+def _detail_context(
+    request: AuthenticatedHttpRequest, ticket: Ticket, **forms: Form
+) -> dict[str, object]:
     user = request.user
     clocks = sla_explain.ticket_clocks_explained(ticket=ticket)
     return {
@@ -151,7 +154,7 @@ def _detail_context(request: HttpRequest, ticket, **forms: Form) -> dict[str, ob
 
 @login_required
 @require_POST
-def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     ticket = selectors.ticket_get_visible(user=user, pk=pk)
     form = (StaffReplyForm if user.is_engineer else ReplyForm)(request.POST, request.FILES)
@@ -184,7 +187,7 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
+def ticket_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Close or reopen (customers); any allowed transition (staff)."""
     ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
     try:
@@ -205,7 +208,7 @@ def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
+def ticket_priority(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Customer override or engineer re-classification, always with a reason."""
     user = request.user
     ticket = selectors.ticket_get_visible(user=user, pk=pk)
@@ -234,7 +237,7 @@ def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Serve a file only to those who may see its ticket; non-images always as downloads."""
     attachment = selectors.attachment_get_visible(user=request.user, pk=pk)
     inline = is_inline(attachment.content_type)

@@ -121,7 +121,7 @@ def test_api_tells_the_customer_the_plan_in_force():
         body = api.get("/api/v1/organization/").json()
     assert body["name"] == "Initech" and body["tier"] == "trial"
     assert body["plan"] == {"code": "community", "name": "Community"}
-    assert body["label"] == "Community"
+    assert body["support_label"] == "Community"
     assert (body["in_trial"], body["trial_lapsed"], body["trial_ends_on"]) == (
         False,
         True,
