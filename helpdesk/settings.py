@@ -127,6 +127,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # user's profile, else the browser's Accept-Language.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pt-br", _("Brazilian Portuguese"))]
+# One date-and-time style on every page and e-mail (helpdesk/formats/<language>).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

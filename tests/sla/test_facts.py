@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Tier
 from sla import reports
@@ -240,3 +241,38 @@ def test_sample_data_comes_with_its_facts():
     assert len(kept) == Ticket.objects.count() == 60
     assert any(row["first_response_breached_at"] for row in kept.values())
     assert kept == expected_facts()
+
+
+def _facts_writes(queries) -> int:
+    return sum("INSERT INTO sla_ticketfacts" in query["sql"] for query in queries)
+
+
+@pytest.mark.parametrize("by_staff", [True, False])
+def test_a_reply_refreshes_the_facts_exactly_once(customer, by_staff):
+    """The first staff reply meets a clock, moves the status and saves the ticket: the
+    facts are refreshed once, at the end of the service, not after each of those."""
+    ticket = make_ticket(customer, at=sp(2026, 3, 10, 9, 0))
+    author = EngineerFactory() if by_staff else customer
+    with CaptureQueriesContext(connection) as queries:
+        comment = comment_add(ticket=ticket, author=author, body="On it", at=sp(2026, 3, 10, 9, 5))
+    assert comment.pk is not None
+    assert _facts_writes(queries.captured_queries) == 1
+    assert snapshot() == expected_facts()
+
+
+def test_solving_and_reclassifying_refresh_the_facts_once_each(customer):
+    ticket = make_ticket(customer, at=sp(2026, 3, 10, 9, 0))
+    engineer = EngineerFactory()
+    with CaptureQueriesContext(connection) as queries:
+        ticket = ticket_change_priority(
+            ticket=ticket, actor=engineer, priority="P1", reason="Outage", at=sp(2026, 3, 10, 9, 1)
+        )
+    assert ticket.priority == "P1"
+    assert _facts_writes(queries.captured_queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        ticket = ticket_change_status(
+            ticket=ticket, actor=engineer, status=Status.SOLVED, at=sp(2026, 3, 10, 9, 2)
+        )
+    assert ticket.status == Status.SOLVED
+    assert _facts_writes(queries.captured_queries) == 1
+    assert snapshot() == expected_facts()

@@ -1,0 +1,6 @@
+# "Tue 1 Dec 2026, 13:14": the weekday says which day a deadline falls on.
+DATE_FORMAT = "D j M Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "D j M Y, H:i"
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"
