@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -34,6 +35,7 @@ from tickets.queue import (
     QueueFilters,
     queue_counts,
     queue_page,
+    queue_rows,
     queue_tickets,
     queue_total,
     queue_views,
@@ -161,6 +163,29 @@ def _act(
     else:
         messages.success(request, success % {"ticket": ticket.reference})
     return _back(request, ticket)
+
+
+COUNTDOWN_IDS_MAX = 200
+
+
+@engineer_required
+@require_http_methods(["GET"])
+def queue_countdowns(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The SLA cells of the rows on screen, recomputed now: the queue page asks every
+    minute, so countdowns move and a row that crosses its deadline turns overdue."""
+    ids = [_int(value) for value in request.GET.getlist("id")]
+    if len(ids) > COUNTDOWN_IDS_MAX or not all(pk and pk < 2**63 for pk in ids):
+        return HttpResponseBadRequest(_("Give up to 200 ticket ids."))
+    now = timezone.now()
+    tickets = selectors.tickets_for_countdown(ids=[pk for pk in ids if pk])
+    cells = {
+        str(row.ticket.pk): {
+            "code": row.sla.code,
+            "html": render_to_string("tickets/_countdown.html", {"sla": row.sla}, request),
+        }
+        for row in queue_rows(tickets, now=now)
+    }
+    return JsonResponse({"cells": cells})
 
 
 @engineer_required

@@ -145,6 +145,15 @@ def ticket_changes_since(
     return [(str(event.actor), event_text(event)) for event in events]
 
 
+def tickets_for_countdown(*, ids: list[int]) -> QuerySet[Ticket]:
+    """Tickets with what an SLA countdown reads (deadlines, terms, clocks): two queries."""
+    return (
+        Ticket.objects.filter(pk__in=ids)
+        .only("pk", "sla_due_at", "sla_warn_at", "sla_terms")
+        .prefetch_related("clocks")
+    )
+
+
 def organization_open_tickets(*, organization_id: int, limit: int = 50) -> QuerySet[Ticket]:
     """An organization's open tickets in queue order (time to breach)."""
     return (

@@ -9,6 +9,7 @@ urlpatterns = [
     path("phone/requesters/", queue_views.phone_requesters, name="phone_requesters"),
     path("queue/", queue_views.queue, name="queue"),
     path("queue/bulk/", queue_views.queue_bulk, name="queue_bulk"),
+    path("queue/countdowns/", queue_views.queue_countdowns, name="queue_countdowns"),
     path("queue/views/", queue_views.saved_view_save, name="saved_view_save"),
     path("queue/views/<int:pk>/delete/", queue_views.saved_view_delete, name="saved_view_delete"),
     path("queue/<int:pk>/take/", queue_views.queue_take, name="queue_take"),

@@ -72,4 +72,35 @@
     var row = current();
     if (row) select(row);
   });
+
+  /* Countdowns move by themselves: every minute the SLA cells on screen are recomputed
+     by the server (business time needs the ticket's calendar) and swapped in place. */
+  var COUNTDOWN_EVERY_MS = 60000;
+
+  function refreshCountdowns() {
+    var queue = document.getElementById("queue");
+    if (!queue || document.hidden || !queue.dataset.countdownsUrl) return;
+    var cells = queue.querySelectorAll("[data-countdown]");
+    if (!cells.length) return;
+    var query = Array.prototype.map.call(cells, function (cell) {
+      return "id=" + encodeURIComponent(cell.dataset.countdown);
+    }).join("&");
+    fetch(queue.dataset.countdownsUrl + "?" + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        Array.prototype.forEach.call(cells, function (cell) {
+          var fresh = data.cells[cell.dataset.countdown];
+          if (!fresh || !cell.isConnected) return;
+          cell.innerHTML = fresh.html;
+          var row = cell.closest(".queue-row");
+          if (row) row.className = row.className.replace(/\bsla-row-\w+/, "sla-row-" + fresh.code);
+        });
+      })
+      .catch(function () { /* offline for a minute: the next tick tries again */ });
+  }
+
+  window.setInterval(refreshCountdowns, COUNTDOWN_EVERY_MS);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) refreshCountdowns(); });
+  window.helpdeskRefreshCountdowns = refreshCountdowns;
 })();

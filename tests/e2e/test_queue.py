@@ -99,3 +99,21 @@ def test_engineer_triages_unassigned_p1_p2_and_a_stale_colleague_is_told(
     assert other.events.get(kind=EventKind.PRIORITY_RECLASSIFIED).data["reason"] == (
         "Their whole site is down"
     )
+
+
+def test_queue_countdowns_refresh_by_themselves(page, live_server):
+    org = OrganizationFactory(name="Initrode", tier=Tier.PREMIUM, time_zone="America/New_York")
+    customer = CustomerFactory(organization=org)
+    EngineerFactory(email="ivy@helpdesk.example")
+    ticket = make_ticket(customer, subject="Cluster down", impact="high", urgency="high")
+    log_in(page, "ivy@helpdesk.example")
+    page.goto("/tickets/queue/")
+    cell = page.locator(f'[data-countdown="{ticket.pk}"]')
+    expect(cell).to_contain_text("left around the clock")
+    # The deadline passes while the page stays open (moved here rather than waited for).
+    past = timezone.now() - datetime.timedelta(minutes=3)
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=past)
+    ticket.clocks.update(due_at=past)
+    page.evaluate("window.helpdeskRefreshCountdowns()")  # the minute's timer, run now
+    expect(cell).to_contain_text("overdue by 3 min around the clock")
+    expect(page.locator(f"#ticket-{ticket.pk}")).to_have_class(re.compile(r"sla-row-breached"))
