@@ -36,7 +36,7 @@ def test_standard_customer_files_p2_overrides_to_p1_and_sees_deadline_in_own_zon
         page.get_by_label("Subject").fill("Backups fail every night")
         page.get_by_role("group", name="Impact").get_by_label("Medium").check()
         page.get_by_role("group", name="Urgency").get_by_label("High").check()
-        expect(page.locator("#priority-derived")).to_have_text("P2")
+        expect(page.locator("#priority-badge")).to_have_text("P2")
         expect(page.locator("#priority-target")).to_contain_text("3h of business hours")
         page.get_by_label("My business needs a different priority").check()
         page.locator("#id_priority_override").select_option("P1")
