@@ -123,3 +123,12 @@ def test_an_unknown_priority_is_refused():
 
     with pytest.raises(ValueError, match="P9"):
         explain.first_response_preview(terms=terms, priority="P9", now=FRIDAY_1630)
+
+
+def test_a_public_holiday_keeps_the_calendar_closed_until_the_next_working_day():
+    # Good Friday (3 April 2026) is a national holiday in Brazil.
+    result = preview(tier=Tier.STANDARD, priority="P1", at=sao_paulo(2026, 4, 2, 17, 30))
+
+    assert result.closed_now
+    assert result.clock_starts_at == sao_paulo(2026, 4, 6, 8, 0)
+    assert result.due_at == sao_paulo(2026, 4, 6, 9, 0)
