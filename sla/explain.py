@@ -473,3 +473,95 @@ def first_response_promises(terms: Mapping[str, Any]) -> dict[str, str]:
                 "zone": zone_label(calendar_terms.get("time_zone") or "UTC"),
             }
     return promises
+
+
+# --- what a ticket filed now would be promised ----------------------------------------------
+
+_ONE_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def next_opening(calendar: BusinessCalendar, at: datetime.datetime) -> datetime.datetime:
+    """The first instant at or after `at` when business time runs (`at` itself when open).
+
+    It is where a clock started at `at` begins to count: ``add(at, 0)`` is `at` even when
+    closed, so the opening is the start of the first business interval up to the instant
+    one microsecond of business time later.
+    """
+    first_moment = calendar.add(at, _ONE_MICROSECOND)
+    return next(iter(calendar.open_intervals(at, first_moment)))[0]
+
+
+@dataclass(frozen=True)
+class FirstResponsePreview:
+    """What a customer filing a ticket now at one priority is promised, before filing."""
+
+    priority: str
+    promise: str  # the target in plain words, or best effort
+    target_text: str  # "3h"; "" when best effort
+    is_best_effort: bool
+    is_24x7: bool
+    time_zone: str  # the calendar's zone, in which the instants are shown
+    due_at: datetime.datetime | None
+    due_sentence: str  # "" when best effort
+    closed_now: bool
+    clock_starts_at: datetime.datetime | None  # the next opening, when closed now
+    closed_sentence: str  # "" unless closed now
+
+
+def first_response_preview(
+    *, terms: Mapping[str, Any], priority: str, now: datetime.datetime
+) -> FirstResponsePreview:
+    """The first-response promise for a ticket filed at `now` under the terms snapshot.
+
+    The due instant is computed exactly as a real ticket's clock
+    (:func:`sla.services.deadline_from_terms` from `now`) and shown in the calendar's
+    zone, named when it is not the viewer's. On a business-hours calendar that is closed
+    at `now` it also says when the clock starts; a 24x7 calendar is never closed, and a
+    plan with no target is best effort. Raises ValueError for an unknown priority.
+    """
+    if priority not in Priority.values:
+        raise ValueError(f"Unknown priority {priority!r}.")
+    calendar_terms = terms.get("calendar") or {}
+    zone = calendar_terms.get("time_zone") or viewer_zone()
+    promise = first_response_promises(terms)[priority]
+    target = sla_services.target_from_terms(terms, priority=priority, metric=Metric.FIRST_RESPONSE)
+    calendar = sla_services.calendar_from_terms(terms)
+    if target is None or calendar is None:
+        return FirstResponsePreview(
+            priority=priority,
+            promise=promise,
+            target_text="",
+            is_best_effort=True,
+            is_24x7=False,
+            time_zone=zone,
+            due_at=None,
+            due_sentence="",
+            closed_now=False,
+            clock_starts_at=None,
+            closed_sentence="",
+        )
+    due = sla_services.deadline_from_terms(
+        terms, priority=priority, metric=Metric.FIRST_RESPONSE, start=now
+    )
+    assert due is not None, "a target on a calendar has a deadline"
+    closed_now = not calendar.is_open(now)
+    clock_starts_at = next_opening(calendar, now) if closed_now else None
+    closed_sentence = ""
+    if clock_starts_at is not None:
+        closed_sentence = _("We are closed now; the clock starts %(instant)s.") % {
+            "instant": format_instant(clock_starts_at, zone=zone)
+        }
+    return FirstResponsePreview(
+        priority=priority,
+        promise=promise,
+        target_text=format_duration(target[0]),
+        is_best_effort=False,
+        is_24x7=calendar.is_24x7,
+        time_zone=zone,
+        due_at=due,
+        due_sentence=_("Filed now, a first response is due by %(instant)s.")
+        % {"instant": format_instant(due, zone=zone)},
+        closed_now=closed_now,
+        clock_starts_at=clock_starts_at,
+        closed_sentence=closed_sentence,
+    )

@@ -35,6 +35,10 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
+# The new-ticket form's inputs that decide the priority: the panel previews on their change.
+PRIORITY_INPUT = {"class": "priority-input"}
+
+
 class TicketCreateForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     product = forms.ModelChoiceField(
@@ -44,11 +48,22 @@ class TicketCreateForm(forms.Form):
         empty_label=_("— not sure —"),
     )
     component = forms.CharField(label=_("Component or version"), max_length=120, required=False)
-    impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices, widget=forms.RadioSelect)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Level.choices, widget=forms.RadioSelect)
-    override = forms.BooleanField(label=_("My business needs a different priority"), required=False)
+    impact = forms.ChoiceField(
+        label=_("Impact"), choices=Level.choices, widget=forms.RadioSelect(attrs=PRIORITY_INPUT)
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Level.choices, widget=forms.RadioSelect(attrs=PRIORITY_INPUT)
+    )
+    override = forms.BooleanField(
+        label=_("My business needs a different priority"),
+        required=False,
+        widget=forms.CheckboxInput(attrs=PRIORITY_INPUT),
+    )
     priority_override = forms.ChoiceField(
-        label=_("Priority"), choices=[("", "—"), *Priority.choices], required=False
+        label=_("Priority"),
+        choices=[("", "—"), *Priority.choices],
+        required=False,
+        widget=forms.Select(attrs=PRIORITY_INPUT),
     )
     override_reason = forms.CharField(
         label=_("Why?"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -81,6 +96,21 @@ class TicketCreateForm(forms.Form):
         else:
             data["priority_override"] = ""
             data["override_reason"] = ""
+        return data
+
+
+class PriorityPreviewForm(forms.Form):
+    """The inputs of the new-ticket form that decide its priority, any of them still empty."""
+
+    impact = forms.ChoiceField(choices=Level.choices, required=False)
+    urgency = forms.ChoiceField(choices=Level.choices, required=False)
+    override = forms.BooleanField(required=False)
+    priority_override = forms.ChoiceField(choices=Priority.choices, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if not data.get("override"):
+            data["priority_override"] = ""
         return data
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Tier, User
 from helpdesk.exceptions import DomainError, PolicyViolation, StaleUpdate
 from sla import clocks, facts
+from sla import explain as sla_explain
 from sla import services as sla_services
 from sla.models import Level, Metric, Priority
 from tickets import notifications, selectors, workflow
@@ -558,3 +559,62 @@ def presence_heartbeat(*, ticket_id: int, user: User) -> dict[int, str]:
     viewers[user.pk] = (str(user), now + PRESENCE_TTL)
     cache.set(key, viewers, timeout=PRESENCE_TTL)
     return {user_id: name for user_id, (name, _expires) in viewers.items()}
+
+
+# --- the priority panel of the new-ticket form ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorityPreview:
+    """The priority a ticket filed now would get, and what it is promised at that priority."""
+
+    derived_priority: str | None  # None until both impact and urgency are chosen
+    priority: str  # the override when one differs from the derived priority
+    first_response: sla_explain.FirstResponsePreview
+
+    @property
+    def overridden(self) -> bool:
+        return self.derived_priority is not None and self.priority != self.derived_priority
+
+
+def ticket_priority_preview(
+    *,
+    requester: User,
+    impact: str,
+    urgency: str,
+    priority_override: str | None,
+    at: datetime.datetime | None = None,
+) -> PriorityPreview | None:
+    """What :func:`ticket_create` would give a ticket the requester files at `at` (now).
+
+    The priority follows the same rule (the override wins over the matrix), the promise
+    the same terms snapshot and deadline. None while there is no priority yet (neither
+    both levels nor an override). Raises ValidationError for unknown levels or priority.
+    """
+    at = at or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if impact and impact not in Level.values:
+        errors.setdefault("impact", []).append(_("Choose an impact."))
+    if urgency and urgency not in Level.values:
+        errors.setdefault("urgency", []).append(_("Choose an urgency."))
+    if priority_override and priority_override not in Priority.values:
+        errors.setdefault("priority_override", []).append(_("Choose a priority."))
+    if errors:
+        raise ValidationError(errors)
+    organization = requester.organization
+    if organization is None:
+        raise ValidationError(
+            {"requester": [_("The requester must be a customer of an organization.")]}
+        )
+    derived = (
+        sla_services.derive_priority(impact=impact, urgency=urgency) if impact and urgency else None
+    )
+    priority = priority_override or derived
+    if priority is None:
+        return None
+    terms = sla_services.sla_terms_for(organization=organization, at=at)
+    return PriorityPreview(
+        derived_priority=derived,
+        priority=priority,
+        first_response=sla_explain.first_response_preview(terms=terms, priority=priority, now=at),
+    )

@@ -5,6 +5,7 @@ from tickets import queue_views, views
 urlpatterns = [
     path("", views.portal_list, name="portal_list"),
     path("new/", views.ticket_new, name="ticket_new"),
+    path("new/preview/", views.ticket_new_preview, name="ticket_new_preview"),
     path("phone/", queue_views.phone_ticket_new, name="phone_ticket_new"),
     path("phone/requesters/", queue_views.phone_requesters, name="phone_requesters"),
     path("queue/", queue_views.queue, name="queue"),

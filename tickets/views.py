@@ -7,13 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Tier
+from accounts.models import Tier, User
 from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from helpdesk.forms import apply_errors
@@ -23,7 +22,13 @@ from sla import services as sla_services
 from sla.models import Level, Priority
 from tickets import selectors, services
 from tickets.attachments import is_inline
-from tickets.forms import PriorityChangeForm, ReplyForm, StaffReplyForm, TicketCreateForm
+from tickets.forms import (
+    PriorityChangeForm,
+    PriorityPreviewForm,
+    ReplyForm,
+    StaffReplyForm,
+    TicketCreateForm,
+)
 from tickets.models import Status, Ticket
 
 
@@ -96,21 +101,53 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request, _("Ticket %(reference)s is filed.") % {"reference": ticket.reference}
             )
             return redirect("ticket_detail", pk=ticket.pk)
-    terms = sla_services.sla_terms_for(organization=user.organization, at=timezone.now())
     matrix = sla_services.priority_matrix()
+    preview = None
+    if form.is_bound:
+        preview_form = PriorityPreviewForm(request.POST)
+        if preview_form.is_valid():
+            preview = _priority_preview(user, preview_form)
     return render(
         request,
         "tickets/ticket_new.html",
         {
             "form": form,
-            "matrix": matrix,
             "matrix_rows": [
                 (urgency, label, [matrix[impact][urgency] for impact in Level.values])
                 for urgency, label in Level.choices
             ],
-            "targets": sla_explain.first_response_promises(terms),
+            "preview": preview,
         },
     )
+
+
+def _priority_preview(user: User, form: PriorityPreviewForm) -> services.PriorityPreview | None:
+    data = form.cleaned_data
+    return services.ticket_priority_preview(
+        requester=user,
+        impact=data["impact"],
+        urgency=data["urgency"],
+        priority_override=data["priority_override"] or None,
+    )
+
+
+@login_required
+@require_GET
+def ticket_new_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The new-ticket form's priority panel (an htmx fragment): the priority the ticket
+    would get, its first-response target and due instant, and whether the clock waits."""
+    user = request.user
+    if user.is_engineer or user.organization is None:
+        raise Http404
+    form = PriorityPreviewForm(request.GET)
+    if not form.is_valid():
+        return render(request, "tickets/_priority_preview.html", {"preview_form": form}, status=400)
+    try:
+        preview = _priority_preview(user, form)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return render(request, "tickets/_priority_preview.html", {"preview_form": form}, status=400)
+    return render(request, "tickets/_priority_preview.html", {"preview": preview})
 
 
 def _priority_form(ticket: Ticket) -> PriorityChangeForm:

@@ -37,14 +37,14 @@ def test_home_page_of_a_lapsed_trial_says_it_ended_and_what_that_means(client):
     html = home(client, trial_customer(datetime.date(2026, 3, 31)))
     assert "Trial support" not in html
     assert "(Community support)" in html
-    assert "Your trial ended on March 31, 2026" in html
+    assert "Your trial ended on Tue 31 Mar 2026" in html
     assert "best-effort" in html
 
 
 def test_home_page_of_a_trial_in_evaluation_shows_its_end_date(client):
     html = home(client, trial_customer(datetime.date(2026, 4, 30)))
     assert "(Trial support)" in html
-    assert "Your trial ends on April 30, 2026" in html
+    assert "Your trial ends on Thu 30 Apr 2026" in html
     assert "ended" not in html
 
 
@@ -90,7 +90,7 @@ def test_organization_page_does_not_flag_a_premium_organization_with_one(client)
 def test_organization_page_of_a_lapsed_trial_says_it_is_on_community(client):
     organization = trial_customer(datetime.date(2026, 3, 31)).organization
     html = organization_page(client, organization)
-    assert "trial ended on March 31, 2026" in html
+    assert "trial ended on Tue 31 Mar 2026" in html
     assert "no phone channel" in html
 
 
@@ -150,4 +150,4 @@ def test_home_page_of_a_lapsed_trial_in_brazilian_portuguese(client):
     with translation.override("en"):  # the middleware leaves pt-br active for the thread
         html = home(client, customer)
     assert "(suporte Comunidade)" in html
-    assert "Sua avaliação terminou em 31 de Março de 2026." in html
+    assert "Sua avaliação terminou em Ter 31 Mar 2026." in html
