@@ -26,7 +26,7 @@ run: $(STAMP) translations
 	$(VENV)/bin/honcho -f Procfile.dev start
 
 test: $(STAMP) translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # mypy's django-stubs plugin imports helpdesk.settings, which needs a SECRET_KEY
 # unless DEBUG is on: DEBUG=1 gives it the development key for that command only.
