@@ -24,7 +24,9 @@ app.autodiscover_tasks()
 def beat_schedule() -> dict[str, dict[str, Any]]:
     """The periodic tasks. Product behaviour, so versioned here in code.
 
-    The breach monitor runs every ``SLA_MONITOR_INTERVAL_SECONDS`` (default 60); a run
+    The outbox is swept every ``OUTBOX_SWEEP_SECONDS`` (default 5), so a message whose
+    wake-up was lost still leaves within seconds. The breach monitor runs every
+    ``SLA_MONITOR_INTERVAL_SECONDS`` (default 60); a run
     not started within one interval expires, as the next one covers it. Trial reminders
     go out daily; every night the dashboards' ticket facts are checked against their
     sources (and repaired).
@@ -32,7 +34,13 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
     from django.conf import settings
 
     interval = timedelta(seconds=settings.SLA_MONITOR_INTERVAL_SECONDS)
+    sweep = timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS)
     return {
+        "outbox-sweep": {
+            "task": "helpdesk.tasks.sweep_outbox",
+            "schedule": sweep,
+            "options": {"expires": sweep.total_seconds()},
+        },
         "sla-breach-monitor": {
             "task": "sla.tasks.run_breach_monitor",
             "schedule": interval,

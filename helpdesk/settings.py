@@ -175,8 +175,32 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
+else:
+    # A message taken by a worker that dies is redelivered after the visibility timeout,
+    # which must outlast any task's run (CELERY_TASK_TIME_LIMIT): tasks do not retry in
+    # worker memory (the outbox keeps retries in the database).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+# Publishing from a web request never waits for a broker that is down (the outbox's
+# beat sweep delivers what could not be published).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+
+# The outbox (helpdesk/outbox.py): beat sweeps due messages every OUTBOX_SWEEP_SECONDS; a
+# failed delivery retries after 10 s, 20 s, 40 s ... (at most OUTBOX_RETRY_MAX_SECONDS)
+# and is marked failed after OUTBOX_MAX_ATTEMPTS; a claim holds a message for
+# OUTBOX_LEASE_SECONDS (longer than EMAIL_TIMEOUT), after which a dead relay's message
+# is due again.
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=5)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=10)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=600)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=30)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # The breach monitor (sla/monitor.py): Celery beat runs it every this many seconds; the
 # health check calls it degraded when no run succeeded for SLA_MONITOR_STALE_SECONDS.

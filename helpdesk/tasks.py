@@ -1,22 +1,23 @@
-"""Thin Celery tasks shared by every app."""
+"""Thin Celery tasks shared by every app: the outbox relay.
+
+Tasks carry ids, never state: the message to send is the outbox row, and a task
+re-run after a crash finds it sent (or claimed by another relay) and does nothing.
+"""
 
 from __future__ import annotations
 
-import smtplib
-
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
+
+from helpdesk import outbox
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
-def send_email(*, to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
-    """Send one e-mail to one address; a failure retries with backoff and blocks nothing else."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[to], headers=headers or {})
-    message.send()
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_outbox_message(*, message_id: int) -> bool:
+    """Deliver one outbox message now (woken right after the COMMIT that wrote it)."""
+    return outbox.outbox_deliver(message_id=message_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_outbox() -> int:
+    """Deliver every due outbox message: the beat sweep nothing depends on waking."""
+    return outbox.outbox_sweep()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,8 +29,8 @@ def notify(
     """Notify each distinct recipient once: an in-app notification and an e-mail.
 
     Call it inside the transaction that decided the news, so both happen exactly when
-    that transaction commits. Each e-mail is its own Celery task, queued on commit: a
-    failing address retries alone and never undoes or delays anything else.
+    that transaction commits: each e-mail is an outbox message written in it, delivered
+    after COMMIT; a failing address retries alone and never undoes or delays anything.
     """
     at = at or timezone.now()
     people: dict[int, User] = {}
@@ -45,7 +43,7 @@ def notify(
         for person in people.values()
     )
     for notification in created:
-        transaction.on_commit(partial(notification_email, notification=notification), robust=True)
+        notification_email(notification=notification)
     return created
 
 
@@ -59,7 +57,8 @@ def notification_url(notification: Notification) -> str:
 
 
 def notification_email(*, notification: Notification) -> None:
-    """Queue the e-mail of one notification, in its recipient's language and time zone."""
+    """Write the e-mail of one notification to the outbox, in its recipient's language
+    and time zone."""
     headers = {"X-Helpdesk-Notification": notification.kind}
     if notification.ticket_id:
         headers["X-Helpdesk-Ticket"] = str(notification.ticket_id)
@@ -68,6 +67,7 @@ def notification_email(*, notification: Notification) -> None:
         template="notifications/email/notification",
         context={"notification": notification, "text": notification.text},
         path=notification_url(notification),
+        key=f"notification:{notification.pk}",
         headers=headers,
     )
 

@@ -1,6 +1,7 @@
 """E-mail to the requester and CC'd colleagues when staff reply publicly or the status changes.
 
-One Celery task per recipient, so one failing address delays nothing else.
+One outbox message per recipient, written in the transaction of the change (so one
+failing address delays nothing else, and nothing is lost if the broker is down).
 Internal notes never reach this module's messages.
 """
 
@@ -25,12 +26,15 @@ def _recipients(ticket: Ticket, *, exclude: User | None = None) -> list[User]:
     return result
 
 
-def _send(ticket: Ticket, recipient: User, template: str, context: dict[str, object]) -> None:
+def _send(
+    ticket: Ticket, recipient: User, template: str, context: dict[str, object], *, key: str
+) -> None:
     email_user(
         recipient=recipient,
         template=f"tickets/email/{template}",
         context={**context, "ticket": ticket},
         path=reverse("ticket_detail", args=[ticket.pk]),
+        key=key,
         headers={"X-Helpdesk-Ticket": str(ticket.pk)},
     )
 
@@ -41,11 +45,17 @@ def comment_notify(*, comment_id: int) -> None:
     if not comment.is_public or not comment.by_staff:
         return
     for recipient in _recipients(comment.ticket, exclude=comment.author):
-        _send(comment.ticket, recipient, "reply", {"comment": comment})
+        _send(comment.ticket, recipient, "reply", {"comment": comment}, key=f"comment:{comment.pk}")
 
 
-def status_notify(*, ticket_id: int, status: str) -> None:
-    """Tell the requester and CCs that their ticket's status changed."""
+def status_notify(*, ticket_id: int, status: str, version: int) -> None:
+    """Tell the requester and CCs that their ticket's status changed (to `version`)."""
     ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
     for recipient in _recipients(ticket):
-        _send(ticket, recipient, "status", {"status_label": Status(status).label})
+        _send(
+            ticket,
+            recipient,
+            "status",
+            {"status_label": Status(status).label},
+            key=f"status:{ticket_id}:v{version}",
+        )

@@ -3,8 +3,9 @@
 The portal, the queue, the e-mail channel and the API all call these, so they
 cannot disagree. Each service owns its transaction, locks the ticket first, moves
 its clocks through :mod:`sla.clocks`, refreshes the ticket's dashboard facts once
-at its end (:mod:`sla.facts`), and schedules its e-mail with `transaction.on_commit`,
-so nothing is sent for a rolled-back change.
+at its end (:mod:`sla.facts`), and writes its e-mails to the outbox in the same
+transaction (:mod:`helpdesk.outbox`): nothing is sent for a rolled-back change, and
+nothing after COMMIT can turn the write into an error or lose its e-mail.
 """
 
 from __future__ import annotations
@@ -334,7 +335,7 @@ def comment_add(
     _save(ticket, fields)
     facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     if is_public:
-        transaction.on_commit(lambda: notifications.comment_notify(comment_id=comment.pk))
+        notifications.comment_notify(comment_id=comment.pk)
     return comment
 
 
@@ -380,7 +381,7 @@ def ticket_change_status(
     _save(ticket, ["status", "solved_at", "closed_at", "last_activity_at"])
     facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     ticket_id = ticket.pk
-    transaction.on_commit(lambda: notifications.status_notify(ticket_id=ticket_id, status=status))
+    notifications.status_notify(ticket_id=ticket_id, status=status, version=ticket.version)
     return ticket
 
 

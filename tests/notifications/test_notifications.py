@@ -87,9 +87,12 @@ def test_mark_all_read(client, staff, at_risk_ticket):
     assert Notification.objects.filter(recipient=staff.bob, read_at__isnull=True).exists()
 
 
+TRIAL = {"organization": "Initech", "trial_ends_on": "2026-03-20"}
+
+
 def test_marking_read_happens_once():
     engineer = EngineerFactory()
-    (notification,) = notify(recipients=[engineer], kind="trial_ending", params={})
+    (notification,) = notify(recipients=[engineer], kind="trial_ending", params=TRIAL)
     first = utc(2026, 3, 10, 12, 0)
     assert notification_mark_read(notification=notification, at=first) is True
     assert notification_mark_read(notification=notification) is False
@@ -101,10 +104,10 @@ def test_notify_deduplicates_recipients_and_the_database_refuses_a_second_key():
     from django.db import IntegrityError, transaction
 
     engineer = EngineerFactory()
-    created = notify(recipients=[engineer, engineer], kind="trial_ending", params={}, key="k")
+    created = notify(recipients=[engineer, engineer], kind="trial_ending", params=TRIAL, key="k")
     assert len(created) == 1
     with pytest.raises(IntegrityError), transaction.atomic():
-        notify(recipients=[engineer], kind="trial_ending", params={}, key="k")
+        notify(recipients=[engineer], kind="trial_ending", params=TRIAL, key="k")
 
 
 def test_the_list_page_query_count_is_fixed(client, staff, django_assert_max_num_queries):

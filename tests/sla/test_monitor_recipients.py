@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import Tier
-from helpdesk.tasks import send_email
+from helpdesk.models import OutboxMessage, OutboxState
 from notifications.models import Notification
 from sla.alerts import _account_manager_alerted
 from sla.models import SLAClock
@@ -90,37 +90,39 @@ def test_customers_never_get_sla_notifications_even_as_account_manager(staff):
     assert ticket.requester.email not in told("sla_at_risk")
 
 
-def test_one_email_per_recipient_each_through_the_send_email_task(
-    staff, django_capture_on_commit_callbacks
-):
+def test_one_email_per_recipient_each_through_the_outbox(staff, django_capture_on_commit_callbacks):
     ticket = premium_p1(staff, at=TEN)
     ticket_assign(ticket=ticket, actor=staff.mia, assignee=staff.bob)
     mail.outbox.clear()
-    with (
-        mock.patch.object(send_email, "delay", wraps=send_email.delay) as delay,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         run_at(BREACHED)
-    recipients = sorted(call.kwargs["to"] for call in delay.call_args_list)
+    rows = OutboxMessage.objects.filter(key__startswith="notification:")
+    recipients = sorted(row.payload["to"][0] for row in rows)
     assert recipients == sorted([staff.bob.email, staff.mia.email, staff.adam.email])
+    assert {row.state for row in rows} == {OutboxState.SENT}
     assert sorted(m.to[0] for m in mail.outbox) == recipients
     assert all(len(m.to) == 1 for m in mail.outbox)
     message = mail.outbox[0]
     assert ticket.reference in message.subject and "SLA breached" in message.subject
     assert f"/tickets/{ticket.pk}/" in message.body
     assert "breached its first response target" in message.body
+    assert message.extra_headers["Message-ID"].endswith("@helpdesk.invalid>")
 
 
-def test_no_email_is_queued_before_the_flag_commits(staff, django_capture_on_commit_callbacks):
+def test_the_emails_are_written_with_the_flag_and_sent_only_after_it_commits(
+    staff, django_capture_on_commit_callbacks
+):
     premium_p1(staff, at=TEN)
-    with mock.patch.object(send_email, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            run_at(BREACHED)
-        assert delay.call_count == 0  # still inside the (test) transaction
-        assert len(callbacks) == 2  # manager and account manager
-        for callback in callbacks:
-            callback()
-        assert delay.call_count == 2
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run_at(BREACHED)
+    # Written in the flag's transaction (manager and account manager), not sent yet.
+    assert OutboxMessage.objects.filter(state=OutboxState.PENDING).count() == 2
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 2
+    assert not OutboxMessage.objects.filter(state=OutboxState.PENDING).exists()
 
 
 def test_a_failing_address_delays_nothing_else_and_never_undoes_the_flag(
@@ -137,7 +139,6 @@ def test_a_failing_address_delays_nothing_else_and_never_undoes_the_flag(
     mail.outbox.clear()
     with (
         mock.patch.object(EmailMultiAlternatives, "send", send),
-        mock.patch.object(send_email, "retry", wraps=send_email.retry) as retry,
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = run_at(BREACHED)
@@ -145,13 +146,9 @@ def test_a_failing_address_delays_nothing_else_and_never_undoes_the_flag(
     assert SLAClock.objects.get(ticket=ticket).breached_at is not None
     assert [m.to for m in mail.outbox] == [[staff.adam.email]]
     assert told("sla_breached") == sorted([staff.mia.email, staff.adam.email])
-    assert retry.called  # the failed send is retried with backoff, on its own
-
-
-def test_the_send_email_task_retries_with_backoff():
-    assert send_email.acks_late is True
-    assert smtplib.SMTPException in send_email.autoretry_for
-    assert send_email.retry_backoff and send_email.max_retries >= 3
+    failed = OutboxMessage.objects.get(payload__to=[staff.mia.email])
+    assert failed.state == OutboxState.PENDING and failed.attempts == 1
+    assert "SMTPRecipientsRefused" in failed.last_error  # retried later, on its own
 
 
 def test_premium_account_manager_is_told_whatever_the_plan_is_called(db):
