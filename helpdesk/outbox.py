@@ -168,9 +168,10 @@ def outbox_sweep(*, now: datetime.datetime | None = None, limit: int = 200) -> i
     Beat runs it every few seconds, so a message whose wake-up was lost (broker down,
     process killed between COMMIT and publish, worker killed mid-delivery) still leaves.
     """
+    now = now or timezone.now()
     sent = 0
-    for message_id in outbox_due(now=now or timezone.now(), limit=limit):
-        if outbox_deliver(message_id=message_id):
+    for message_id in outbox_due(now=now, limit=limit):
+        if outbox_deliver(message_id=message_id, now=now):
             sent += 1
     return sent
 
