@@ -2,6 +2,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Tier, User
+from helpdesk.models import OutboxMessage, OutboxState
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +61,14 @@ def test_wrong_password_shows_an_error(client):
     assert "do not match" in response.content.decode()
 
 
-def test_password_reset_sends_an_email_with_a_working_link(client):
+def test_password_reset_sends_an_email_with_a_working_link(
+    client, django_capture_on_commit_callbacks
+):
     CustomerFactory(email="erin@example.com")
-    client.post("/accounts/password/reset/", {"email": "erin@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "erin@example.com"})
+    # Through the outbox, like every e-mail the product sends.
+    assert OutboxMessage.objects.get().state == OutboxState.SENT
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     link = next(line for line in body.splitlines() if "/accounts/password/reset/" in line)
