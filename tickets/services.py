@@ -281,12 +281,14 @@ def comment_add(
     is_public: bool = True,
     attachments: Sequence[UploadedFile] = (),
     channel: str = Channel.WEB,
+    expected_version: int | None = None,
     at: datetime.datetime | None = None,
 ) -> Comment:
     """Add a public reply or (staff only) an internal note.
 
     The first public reply by staff meets the first-response clock. A customer's
-    reply to a ticket pending on them reopens it and resumes its clocks.
+    reply to a ticket pending on them reopens it and resumes its clocks. A reply adds,
+    so it needs no version; given one, it is refused if the ticket changed since.
     """
     at = at or timezone.now()
     if not body.strip():
@@ -296,6 +298,7 @@ def comment_add(
         raise PolicyViolation(_("Only support staff can add internal notes."))
     validate_uploads(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _check_version(ticket, expected_version, viewer=author)
     comment = Comment.objects.create(
         ticket=ticket,
         author=author,
