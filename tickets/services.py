@@ -290,7 +290,6 @@ def comment_add(
     reply to a ticket pending on them reopens it and resumes its clocks. A reply adds,
     so it needs no version; given one, it is refused if the ticket changed since.
     """
-    at = at or timezone.now()
     if not body.strip():
         raise ValidationError({"body": [_("Write a message.")]})
     by_staff = author.is_engineer
@@ -298,6 +297,10 @@ def comment_add(
         raise PolicyViolation(_("Only support staff can add internal notes."))
     validate_uploads(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    # The reply happens when it holds the ticket, not before: a breach flag (which locks
+    # the ticket too) is then strictly before or after it, and a clock is never both met
+    # on time and breached.
+    at = at or timezone.now()
     _check_version(ticket, expected_version, viewer=author)
     comment = Comment.objects.create(
         ticket=ticket,
@@ -366,8 +369,8 @@ def ticket_change_status(
     at: datetime.datetime | None = None,
 ) -> Ticket:
     """Move a ticket to another status if the workflow allows it for this actor."""
-    at = at or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    at = at or timezone.now()  # under the lock, as in comment_add
     _check_version(ticket, expected_version, viewer=actor)
     if status not in Status.values:
         raise ValidationError({"status": [_("Unknown status.")]})
@@ -402,8 +405,8 @@ def ticket_change_priority(
     Deadlines are recomputed from the ticket's creation on the same calendar; a
     deadline already past is breached at once.
     """
-    at = at or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    at = at or timezone.now()  # under the lock, as in comment_add
     _check_version(ticket, expected_version, viewer=actor)
     if priority not in Priority.values:
         raise ValidationError({"priority": [_("Choose a priority.")]})
@@ -434,12 +437,12 @@ def ticket_assign(
     at: datetime.datetime | None = None,
 ) -> Ticket:
     """Assign the ticket to an engineer (or nobody); staff only."""
-    at = at or timezone.now()
     if not actor.is_engineer:
         raise PolicyViolation(_("Only support staff can assign tickets."))
     if assignee is not None and not assignee.is_engineer:
         raise ValidationError({"assignee": [_("Tickets are assigned to support engineers.")]})
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    at = at or timezone.now()  # under the lock, as in comment_add
     _check_version(ticket, expected_version, viewer=actor)
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
