@@ -6,11 +6,19 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.api import (
+    ETAG_HEADER,
+    PRECONDITION_FAILED,
+    PRECONDITION_REQUIRED,
+    if_match_parameter,
+    if_match_version,
+    with_etag,
+)
 from helpdesk.http import AuthenticatedRequest
 from sla.models import SLAClock
 from tickets import selectors, services
@@ -25,13 +33,23 @@ from tickets.serializers import (
 )
 
 
-def _output(ticket: Ticket) -> dict[str, Any]:
+def _output(ticket: Ticket, *, status: int = 200) -> Response:
+    """The ticket as the API shows it, with its version as the ETag."""
     ticket = (
         Ticket.objects.select_related("organization", "requester")
         .prefetch_related("clocks")
         .get(pk=ticket.pk)
     )
-    return TicketOutput(ticket, context={"now": timezone.now()}).data
+    data = TicketOutput(ticket, context={"now": timezone.now()}).data
+    return with_etag(Response(data, status=status), ticket.version)
+
+
+# A write that overwrites (status, priority) must name the version it read: If-Match.
+_OVERWRITE_RESPONSES = {
+    200: OpenApiResponse(TicketOutput, description="Changed; the ETag is the new version."),
+    412: PRECONDITION_FAILED,
+    428: PRECONDITION_REQUIRED,
+}
 
 
 class TicketListCreate(generics.ListAPIView[Ticket]):
@@ -51,7 +69,9 @@ class TicketListCreate(generics.ListAPIView[Ticket]):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(request=TicketCreateInput, responses={201: TicketOutput})
+    @extend_schema(
+        request=TicketCreateInput, responses={201: TicketOutput}, parameters=[ETAG_HEADER]
+    )
     def post(self, request: AuthenticatedRequest) -> Response:
         data = TicketCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -67,14 +87,16 @@ class TicketListCreate(generics.ListAPIView[Ticket]):
             override_reason=values["override_reason"],
             component=values["component"],
         )
-        return Response(_output(ticket), status=status.HTTP_201_CREATED)
+        return _output(ticket, status=status.HTTP_201_CREATED)
 
 
 class TicketDetail(APIView):
-    @extend_schema(responses=TicketOutput)
+    # No 304 for If-None-Match: the clocks' states move with time and with the monitor's
+    # flags, neither of which changes the version, so the ETag validates writes only.
+    @extend_schema(responses=TicketOutput, parameters=[ETAG_HEADER])
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
-        return Response(_output(ticket))
+        return _output(ticket)
 
 
 class TicketComments(APIView):
@@ -84,7 +106,11 @@ class TicketComments(APIView):
         comments = selectors.ticket_conversation(ticket=ticket, viewer=request.user)
         return Response(CommentOutput(comments, many=True).data)
 
-    @extend_schema(request=CommentInput, responses={201: CommentOutput})
+    @extend_schema(
+        request=CommentInput,
+        parameters=[if_match_parameter(required=False)],
+        responses={201: CommentOutput, 412: PRECONDITION_FAILED},
+    )
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
         data = CommentInput(data=request.data)
@@ -95,29 +121,40 @@ class TicketComments(APIView):
             body=data.validated_data["body"],
             is_public=data.validated_data["is_public"],
             channel=Channel.API,
+            expected_version=if_match_version(request, required=False),
         )
         return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
 
 
 class TicketStatus(APIView):
-    @extend_schema(request=StatusInput, responses=TicketOutput)
+    @extend_schema(
+        request=StatusInput,
+        parameters=[if_match_parameter(required=True), ETAG_HEADER],
+        responses=_OVERWRITE_RESPONSES,
+    )
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        expected_version = if_match_version(request)
         data = StatusInput(data=request.data)
         data.is_valid(raise_exception=True)
         ticket = services.ticket_change_status(
             ticket=ticket,
             actor=request.user,
             status=data.validated_data["status"],
-            expected_version=data.validated_data.get("version"),
+            expected_version=expected_version,
         )
-        return Response(_output(ticket))
+        return _output(ticket)
 
 
 class TicketPriority(APIView):
-    @extend_schema(request=PriorityInput, responses=TicketOutput)
+    @extend_schema(
+        request=PriorityInput,
+        parameters=[if_match_parameter(required=True), ETAG_HEADER],
+        responses=_OVERWRITE_RESPONSES,
+    )
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        expected_version = if_match_version(request)
         data = PriorityInput(data=request.data)
         data.is_valid(raise_exception=True)
         ticket = services.ticket_change_priority(
@@ -125,6 +162,6 @@ class TicketPriority(APIView):
             actor=request.user,
             priority=data.validated_data["priority"],
             reason=data.validated_data["reason"],
-            expected_version=data.validated_data.get("version"),
+            expected_version=expected_version,
         )
-        return Response(_output(ticket))
+        return _output(ticket)

@@ -129,10 +129,33 @@ class StaffReplyForm(ReplyForm):
     )
 
 
-class PriorityChangeForm(forms.Form):
+PAGE_OUT_OF_DATE = _("This page is out of date: reload the ticket and try again.")
+
+
+class VersionedForm(forms.Form):
+    """A change to a ticket as the page showed it: the version seen goes with it, and a
+    post without one is refused rather than written over whatever changed since."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("version") is None:
+            self.errors.pop("version", None)
+            raise forms.ValidationError(PAGE_OUT_OF_DATE, code="version")
+        return cleaned
+
+
+class StatusChangeForm(VersionedForm):
+    """The customer's close / reopen buttons (and any status change from the ticket page)."""
+
+    status = forms.CharField()
+
+
+class PriorityChangeForm(VersionedForm):
     priority = forms.ChoiceField(label=_("New priority"), choices=Priority.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    field_order = ["priority", "reason", "version"]
 
 
 class PhoneTicketForm(forms.Form):

@@ -28,7 +28,7 @@ from helpdesk.exceptions import DomainError
 from helpdesk.http import AuthenticatedHttpRequest
 from sla.models import Priority
 from tickets import selectors, services
-from tickets.forms import PhoneTicketForm, SavedViewForm
+from tickets.forms import PAGE_OUT_OF_DATE, PhoneTicketForm, SavedViewForm
 from tickets.models import Channel, Product, Status, Ticket
 from tickets.queue import (
     DEFAULT_PAGE_SIZE,
@@ -154,10 +154,18 @@ def _act(
     pk: int,
     action: Callable[[Ticket, int | None], object],
     success: str,
+    *,
+    needs_version: bool = True,
 ) -> HttpResponse:
+    """Run one row action; a change that overwrites (everything but a reply) must come
+    with the version the page showed, so it is refused, never forced, without one."""
     ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+    version = _int(request.POST.get("version"))
+    if needs_version and version is None:
+        messages.error(request, PAGE_OUT_OF_DATE)
+        return _back(request, ticket)
     try:
-        action(ticket, _int(request.POST.get("version")))
+        action(ticket, version)
     except (ValidationError, DomainError) as error:
         messages.error(request, _error_text(error))
     else:
@@ -272,6 +280,7 @@ def queue_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             attachments=request.FILES.getlist("attachments"),
         ),
         _("Your reply to %(ticket)s was sent.") if is_public else _("Note added to %(ticket)s."),
+        needs_version=False,
     )
 
 
@@ -292,6 +301,8 @@ def queue_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.POST.get("bulk_status", "")
     if not versions:
         messages.error(request, _("Select at least one ticket."))
+    elif None in versions.values():
+        messages.error(request, PAGE_OUT_OF_DATE)
     elif not (assignee or target == "nobody" or status):
         messages.error(request, _("Choose an assignee or a status for the selected tickets."))
     else:

@@ -24,6 +24,11 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
     organization = serializers.CharField(source="organization.name")
     requester = serializers.EmailField(source="requester.email")
     clocks = ClockOutput(many=True, read_only=True)
+    version = serializers.IntegerField(
+        read_only=True,
+        help_text="Goes up by one with every change; the ETag is this number, quoted. "
+        "Send it as If-Match to change the ticket.",
+    )
 
     class Meta:
         model = Ticket
@@ -44,6 +49,7 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
             "tier",
             "created_at",
             "last_activity_at",
+            "version",
             "clocks",
         ]
 
@@ -75,10 +81,8 @@ class CommentOutput(serializers.ModelSerializer[Comment]):
 
 class StatusInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    version = serializers.IntegerField(required=False)
 
 
 class PriorityInput(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     reason = serializers.CharField()
-    version = serializers.IntegerField(required=False)

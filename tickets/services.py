@@ -282,14 +282,15 @@ def comment_add(
     is_public: bool = True,
     attachments: Sequence[UploadedFile] = (),
     channel: str = Channel.WEB,
+    expected_version: int | None = None,
     at: datetime.datetime | None = None,
 ) -> Comment:
     """Add a public reply or (staff only) an internal note.
 
     The first public reply by staff meets the first-response clock. A customer's
-    reply to a ticket pending on them reopens it and resumes its clocks.
+    reply to a ticket pending on them reopens it and resumes its clocks. A reply adds,
+    so it needs no version; given one, it is refused if the ticket changed since.
     """
-    at = at or timezone.now()
     if not body.strip():
         raise ValidationError({"body": [_("Write a message.")]})
     by_staff = author.is_engineer
@@ -297,6 +298,11 @@ def comment_add(
         raise PolicyViolation(_("Only support staff can add internal notes."))
     validate_uploads(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    # The reply happens when it holds the ticket, not before: a breach flag (which locks
+    # the ticket too) is then strictly before or after it, and a clock is never both met
+    # on time and breached.
+    at = at or timezone.now()
+    _check_version(ticket, expected_version, viewer=author)
     comment = Comment.objects.create(
         ticket=ticket,
         author=author,
@@ -364,8 +370,8 @@ def ticket_change_status(
     at: datetime.datetime | None = None,
 ) -> Ticket:
     """Move a ticket to another status if the workflow allows it for this actor."""
-    at = at or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    at = at or timezone.now()  # under the lock, as in comment_add
     _check_version(ticket, expected_version, viewer=actor)
     if status not in Status.values:
         raise ValidationError({"status": [_("Unknown status.")]})
@@ -400,8 +406,8 @@ def ticket_change_priority(
     Deadlines are recomputed from the ticket's creation on the same calendar; a
     deadline already past is breached at once.
     """
-    at = at or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    at = at or timezone.now()  # under the lock, as in comment_add
     _check_version(ticket, expected_version, viewer=actor)
     if priority not in Priority.values:
         raise ValidationError({"priority": [_("Choose a priority.")]})
@@ -432,12 +438,12 @@ def ticket_assign(
     at: datetime.datetime | None = None,
 ) -> Ticket:
     """Assign the ticket to an engineer (or nobody); staff only."""
-    at = at or timezone.now()
     if not actor.is_engineer:
         raise PolicyViolation(_("Only support staff can assign tickets."))
     if assignee is not None and not assignee.is_engineer:
         raise ValidationError({"assignee": [_("Tickets are assigned to support engineers.")]})
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    at = at or timezone.now()  # under the lock, as in comment_add
     _check_version(ticket, expected_version, viewer=actor)
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket

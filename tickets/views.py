@@ -27,6 +27,7 @@ from tickets.forms import (
     PriorityPreviewForm,
     ReplyForm,
     StaffReplyForm,
+    StatusChangeForm,
     TicketCreateForm,
 )
 from tickets.models import Status, Ticket
@@ -226,14 +227,29 @@ def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Close or reopen (customers); any allowed transition (staff)."""
-    ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+    user = request.user
+    ticket = selectors.ticket_get_visible(user=user, pk=pk)
+    form = StatusChangeForm(request.POST)
+    if not form.is_valid():
+        for error in [*form.non_field_errors(), *form.errors.get("status", [])]:
+            messages.error(request, str(error))
+        return render(
+            request,
+            "tickets/ticket_detail.html",
+            _detail_context(
+                request,
+                ticket,
+                reply_form=(StaffReplyForm if user.is_engineer else ReplyForm)(),
+                priority_form=_priority_form(ticket),
+            ),
+            status=400,
+        )
     try:
-        version = request.POST.get("version", "")
         services.ticket_change_status(
             ticket=ticket,
-            actor=request.user,
-            status=request.POST.get("status", ""),
-            expected_version=int(version) if version.isdigit() else None,
+            actor=user,
+            status=form.cleaned_data["status"],
+            expected_version=form.cleaned_data["version"],
         )
     except (ValidationError, DomainError) as error:
         text = error.message if isinstance(error, DomainError) else " ".join(error.messages)

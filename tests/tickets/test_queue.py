@@ -435,6 +435,44 @@ def test_stale_reclassify_is_refused(client, eduardo, emma, board):
     assert ticket.priority == "P4"
 
 
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("take", {}),
+        ("assign", {}),
+        ("status", {"status": "on_hold"}),
+        ("priority", {"priority": "P1", "reason": "Site down"}),
+    ],
+)
+def test_a_queue_action_without_the_version_is_refused_not_forced(
+    client, eduardo, board, action, data
+):
+    ticket = board["future"]
+    if action == "assign":
+        data = {"assignee": eduardo.pk}
+    login(client, eduardo)
+    response = client.post(f"/tickets/queue/{ticket.pk}/{action}/", data, follow=True)
+    assert "reload" in response.content.decode()
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert fresh.version == ticket.version and fresh.assignee is None
+
+
+def test_a_queue_reply_needs_no_version(client, eduardo, board):
+    ticket = board["future"]
+    login(client, eduardo)
+    client.post(f"/tickets/queue/{ticket.pk}/reply/", {"body": "On it"})
+    assert ticket.comments.filter(body="On it").exists()
+
+
+def test_bulk_without_a_selected_ticket_version_changes_nothing(client, eduardo, board):
+    ticket = board["future"]
+    login(client, eduardo)
+    data = {"ids": [ticket.pk], "bulk_assignee": "me"}
+    response = client.post("/tickets/queue/bulk/", data, follow=True)
+    assert "reload" in response.content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).assignee is None
+
+
 # --- presence ------------------------------------------------------------------------------
 
 

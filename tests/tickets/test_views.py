@@ -9,6 +9,7 @@ from tests.factories import CustomerFactory, EngineerFactory, OrganizationFactor
 from tests.tickets.helpers import make_ticket
 from tickets.models import Attachment, Ticket
 from tickets.services import comment_add
+from tickets.services import ticket_change_priority as change_priority
 
 pytestmark = pytest.mark.django_db
 
@@ -205,12 +206,74 @@ def test_forms_are_csrf_protected(ana, acme_ticket):
 
 def test_customer_can_close_and_reopen(client, ana, acme_ticket):
     login(client, ana)
-    client.post(f"/tickets/{acme_ticket.pk}/status/", {"status": "closed"})
+    client.post(f"/tickets/{acme_ticket.pk}/status/", {"status": "closed", "version": "1"})
     acme_ticket.refresh_from_db()
     assert acme_ticket.status == "closed"
-    client.post(f"/tickets/{acme_ticket.pk}/status/", {"status": "open"})
+    client.post(f"/tickets/{acme_ticket.pk}/status/", {"status": "open", "version": "2"})
     acme_ticket.refresh_from_db()
     assert acme_ticket.status == "open"
+
+
+def _status_forms(html: str) -> list[str]:
+    """The customer's close / reopen forms on the ticket page."""
+    return [form for form in html.split("<form")[1:] if '/status/"' in form and "queue" not in form]
+
+
+def test_the_close_and_reopen_forms_carry_the_version_seen(client, ana, acme_ticket):
+    login(client, ana)
+    forms = _status_forms(client.get(f"/tickets/{acme_ticket.pk}/").content.decode())
+    assert len(forms) == 1 and 'value="closed"' in forms[0]
+    assert 'name="version" value="1"' in forms[0]
+    client.post(f"/tickets/{acme_ticket.pk}/status/", {"status": "closed", "version": "1"})
+    forms = _status_forms(client.get(f"/tickets/{acme_ticket.pk}/").content.decode())
+    assert len(forms) == 1 and 'value="open"' in forms[0]
+    assert 'name="version" value="2"' in forms[0]
+
+
+def test_a_close_from_a_stale_page_is_refused_and_says_who_changed_what(client, ana, acme_ticket):
+    engineer = EngineerFactory(first_name="Eduardo", last_name="Lima")
+    change_priority(ticket=acme_ticket, actor=engineer, priority="P1", reason="Site down")
+    login(client, ana)
+    response = client.post(
+        f"/tickets/{acme_ticket.pk}/status/", {"status": "closed", "version": "1"}, follow=True
+    )
+    html = response.content.decode()
+    assert "Eduardo Lima" in html and "Nothing was saved" in html
+    acme_ticket.refresh_from_db()
+    assert (acme_ticket.status, acme_ticket.version) == ("new", 2)
+
+
+def test_a_reopen_from_a_stale_page_is_refused(client, ana, acme_ticket):
+    login(client, ana)
+    client.post(f"/tickets/{acme_ticket.pk}/status/", {"status": "closed", "version": "1"})
+    change_priority(ticket=acme_ticket, actor=EngineerFactory(), priority="P1", reason="Later")
+    client.post(f"/tickets/{acme_ticket.pk}/status/", {"status": "open", "version": "2"})
+    acme_ticket.refresh_from_db()
+    assert (acme_ticket.status, acme_ticket.version) == ("closed", 3)
+
+
+@pytest.mark.parametrize("version", [None, "", "two"])
+def test_a_status_write_without_the_version_is_refused_not_forced(
+    client, ana, acme_ticket, version
+):
+    login(client, ana)
+    data = {"status": "closed"} | ({} if version is None else {"version": version})
+    response = client.post(f"/tickets/{acme_ticket.pk}/status/", data)
+    assert response.status_code == 400
+    assert "reload" in response.content.decode()
+    acme_ticket.refresh_from_db()
+    assert (acme_ticket.status, acme_ticket.version) == ("new", 1)
+
+
+def test_a_priority_change_without_the_version_is_refused(client, ana, acme_ticket):
+    login(client, ana)
+    response = client.post(
+        f"/tickets/{acme_ticket.pk}/priority/", {"priority": "P1", "reason": "Urgent"}
+    )
+    assert response.status_code == 400
+    assert "reload" in response.content.decode()
+    acme_ticket.refresh_from_db()
+    assert acme_ticket.priority != "P1"
 
 
 def test_ticket_page_query_count_is_fixed(client, ana, acme_ticket, django_assert_max_num_queries):
