@@ -185,9 +185,19 @@ SLA_MONITOR_STALE_SECONDS = env.int("SLA_MONITOR_STALE_SECONDS", default=300)
 # Trial reminders: account managers hear about trials ending within this many days.
 SLA_TRIAL_REMINDER_DAYS = env.int("SLA_TRIAL_REMINDER_DAYS", default=7)
 
+# The cache holds only what can be lost (presence): a Redis that hangs must fail a cache
+# call within CACHE_TIMEOUT_SECONDS, not hold the page until gunicorn kills the worker.
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -229,6 +239,8 @@ SPECTACULAR_SETTINGS = {
 # Security: strict when DEBUG is off (production); `check --deploy` stays quiet.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers and the container's health check probe over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

@@ -7,6 +7,7 @@ from helpdesk import health, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("sla/", include("sla.urls")),
     path("tickets/", include("tickets.urls")),

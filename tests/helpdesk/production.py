@@ -166,6 +166,7 @@ class Browser:
 
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
+    behind_proxy: bool = True
     server_log: str = ""  # gunicorn's output, once it stopped
 
     def request(
@@ -177,7 +178,10 @@ class Browser:
         headers: dict[str, str] | None = None,
     ) -> Response:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-        all_headers = {"Host": "localhost", "X-Forwarded-Proto": "https", **(headers or {})}
+        all_headers = {"Host": "localhost"}
+        if self.behind_proxy:
+            all_headers["X-Forwarded-Proto"] = "https"
+        all_headers.update(headers or {})
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         try:

@@ -31,20 +31,12 @@ user_create(email="engineer@example.com", password="{PASSWORD}", role=Role.ENGIN
 
 
 @pytest.fixture(scope="module")
-def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("static") / "staticfiles"
-    result = production.collect_static(root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root
-
-
-@pytest.fixture(scope="module")
 def server(
-    static_root: Path, tmp_path_factory: pytest.TempPathFactory
+    production_static_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[production.Browser]:
     folder = tmp_path_factory.mktemp("production")
     env = production.runtime_env(
-        static_root=static_root,
+        static_root=production_static_root,
         database_url=f"sqlite:///{folder / 'db.sqlite3'}",
         media_root=folder / "media",
     )
@@ -55,14 +47,24 @@ def server(
         yield browser
 
 
-def test_the_dockerfile_collects_a_manifest_for_the_production_storage(static_root):
-    assert (static_root / "staticfiles.json").exists(), (
+def test_the_dockerfile_collects_a_manifest_for_the_production_storage(production_static_root):
+    assert (production_static_root / "staticfiles.json").exists(), (
         "collectstatic wrote no manifest: the image's pages would all answer 500"
     )
 
 
-def test_healthz_answers_200(server):
+def test_healthz_and_readyz_answer_200(server):
     assert server.get("/healthz").status == 200
+    readiness = server.get("/readyz")
+    assert readiness.status == 200
+    assert '"database": {"ok": true, "state": "up"}' in readiness.body
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_reach_the_health_endpoints_over_plain_http(server, path):
+    # The container's health check and load balancers call http:// inside the network,
+    # without the TLS proxy's header: no redirect to https for them.
+    assert production.Browser(server.port, behind_proxy=False).get(path).status == 200
 
 
 def _assert_hashed_stylesheet_is_served(page: production.Response, browser) -> None:
