@@ -135,7 +135,7 @@ USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
@@ -200,6 +200,8 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=10)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=600)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=30)
+# /readyz calls the outbox backlogged when a message has waited longer than this.
+OUTBOX_BACKLOG_STALE_SECONDS = env.int("OUTBOX_BACKLOG_STALE_SECONDS", default=300)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # The breach monitor (sla/monitor.py): Celery beat runs it every this many seconds; the
@@ -209,9 +211,19 @@ SLA_MONITOR_STALE_SECONDS = env.int("SLA_MONITOR_STALE_SECONDS", default=300)
 # Trial reminders: account managers hear about trials ending within this many days.
 SLA_TRIAL_REMINDER_DAYS = env.int("SLA_TRIAL_REMINDER_DAYS", default=7)
 
+# The cache holds only what can be lost (presence): a Redis that hangs must fail a cache
+# call within CACHE_TIMEOUT_SECONDS, not hold the page until gunicorn kills the worker.
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -253,6 +265,8 @@ SPECTACULAR_SETTINGS = {
 # Security: strict when DEBUG is off (production); `check --deploy` stays quiet.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers and the container's health check probe over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from helpdesk import health, views
+from helpdesk import errors, health, views
+
+# A database outage answers a friendly 503 instead of the bare 500 (helpdesk/errors.py).
+handler500 = errors.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("sla/", include("sla.urls")),
     path("tickets/", include("tickets.urls")),

@@ -8,7 +8,7 @@ batches, and flags each through :func:`sla.clocks.clock_flag_breached` /
 :func:`sla.clocks.clock_flag_at_risk`, whose conditional updates let exactly one caller
 win. The winner records the timeline event and notifies (:mod:`sla.alerts`) in the
 same transaction, so two monitors at once, or a retried task, tell nobody twice. The
-monitor's heartbeat (:func:`monitor_status`) tells `/healthz` and the dashboard it runs.
+monitor's heartbeat (:func:`monitor_status`) tells `/readyz` and the dashboard it runs.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def _record_heartbeat(result: MonitorResult) -> None:
 
 
 def monitor_status(now: datetime.datetime | None = None) -> dict[str, Any]:
-    """The monitor's health for dashboards and `/healthz`.
+    """The monitor's health for dashboards and `/readyz`.
 
     ``degraded`` is True when no run succeeded within ``SLA_MONITOR_STALE_SECONDS``
     (default five minutes), or ever.

@@ -6,6 +6,7 @@ refreshed queue fragment, messages included; from elsewhere, a redirect back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 
 from django.contrib import messages
@@ -41,6 +42,8 @@ from tickets.queue import (
     queue_views,
 )
 from tickets.views import apply_errors
+
+logger = logging.getLogger(__name__)
 
 
 def _int(value: object) -> int | None:
@@ -363,7 +366,13 @@ def saved_view_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def ticket_presence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Heartbeat from a staff ticket page; answers who else has the ticket open."""
     ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
-    viewers = services.presence_heartbeat(ticket_id=ticket.pk, user=request.user)
+    try:
+        viewers = services.presence_heartbeat(ticket_id=ticket.pk, user=request.user)
+    except services.PresenceUnavailable as error:
+        # Presence lives in the cache only: without it the page says so and carries on.
+        logger.warning("Presence unavailable for ticket %s: the cache fails (%s)", pk, error)
+        context = {"ticket": ticket, "others": [], "unavailable": True}
+        return render(request, "tickets/_presence.html", context)
     others = [name for user_id, name in viewers.items() if user_id != request.user.pk]
     return render(request, "tickets/_presence.html", {"ticket": ticket, "others": others})
 

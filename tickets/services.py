@@ -550,21 +550,30 @@ def _presence_key(ticket_id: int) -> str:
     return f"ticket-presence:{ticket_id}"
 
 
+class PresenceUnavailable(Exception):
+    """The cache that holds presence does not answer (Redis down): presence is a nicety,
+    so callers show it as unavailable instead of failing the page."""
+
+
 def presence_heartbeat(*, ticket_id: int, user: User) -> dict[int, str]:
     """Record that `user` has the ticket open now; return who has it open (id -> name).
 
     One cache entry per ticket holding {user id: (name, expiry)}; entries older than
     the time-to-live are dropped, and the whole entry expires when nobody beats.
+    Raises PresenceUnavailable when the cache fails.
     """
     now = time.time()
     key = _presence_key(ticket_id)
-    viewers = {
-        user_id: (name, expires)
-        for user_id, (name, expires) in (cache.get(key) or {}).items()
-        if expires > now
-    }
-    viewers[user.pk] = (str(user), now + PRESENCE_TTL)
-    cache.set(key, viewers, timeout=PRESENCE_TTL)
+    try:
+        stored = cache.get(key) or {}
+        viewers = {
+            user_id: (name, expires) for user_id, (name, expires) in stored.items() if expires > now
+        }
+        viewers[user.pk] = (str(user), now + PRESENCE_TTL)
+        cache.set(key, viewers, timeout=PRESENCE_TTL)
+    # Each cache backend raises its own errors (redis-py's ConnectionError, ...).
+    except Exception as error:
+        raise PresenceUnavailable(str(error)) from error
     return {user_id: name for user_id, (name, _expires) in viewers.items()}
 
 

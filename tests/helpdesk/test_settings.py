@@ -115,3 +115,25 @@ def test_make_run_environment_is_respected(variable):
     )
     assert result.returncode == 0, result.stderr
     assert value.rsplit("/", 1)[-1] in result.stdout
+
+
+def test_a_hanging_redis_cache_fails_fast_instead_of_holding_the_page():
+    result = run_python(
+        "from django.conf import settings as s; o = s.CACHES['default']['OPTIONS'];"
+        "print(o['socket_connect_timeout'], o['socket_timeout'])",
+        DEBUG="1",
+        REDIS_URL="redis://cache.example:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1.0", "1.0"]
+
+
+def test_probes_reach_the_health_endpoints_without_the_https_redirect():
+    result = run_python(
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_REDIRECT_EXEMPT)",
+        SECRET_KEY="x" * 60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("True ")
+    assert "healthz" in result.stdout and "readyz" in result.stdout
