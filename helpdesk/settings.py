@@ -232,7 +232,11 @@ else:
 # in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The address links in e-mails point at (scheme, host and port users reach the web at).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Where customers write to, and the base of every per-recipient reply address
+# (support+<signed token>@domain); its domain is also our Message-IDs' domain.
+INBOUND_EMAIL_ADDRESS = env("INBOUND_EMAIL_ADDRESS", default="support@helpdesk.localhost")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <support@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
