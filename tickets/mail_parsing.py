@@ -50,6 +50,7 @@ _PORTUGUESE_QUOTE_HEADERS = re.compile(
     r"|De: .*\n(?:> ?)*(?:Enviad[ao]|Data|Para): )",
     re.MULTILINE | re.DOTALL | re.IGNORECASE,
 )
+_HEADER_BLOCK = re.compile(r"(?:[\w-]+:[^\n]*(?:\n[ \t][^\n]*)*\n?)+")
 _QUOTED_TAIL = re.compile(r"(?:\n(?:>[^\n]*)?)*\Z")
 
 
@@ -191,13 +192,14 @@ class _TextFromHTML(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.hidden:
             return
-        text = " ".join(data.split())
+        text = re.sub(r"\s+", " ", data)
+        if not self.lines[-1].strip(" >-"):
+            text = text.lstrip()
         if not text:
             return
         if not self.lines[-1] and self.quote_depth:
             self.lines[-1] = "> " * self.quote_depth
-        separator = "" if not self.lines[-1] or self.lines[-1].endswith((" ", "- ")) else " "
-        self.lines[-1] += separator + text
+        self.lines[-1] += text
 
 
 def html_to_text(html: str) -> str:
@@ -208,7 +210,7 @@ def html_to_text(html: str) -> str:
         parser.close()
     except Exception:  # html.parser is lenient; this is a last resort
         return re.sub(r"<[^>]*>", " ", html)
-    text = "\n".join(line.rstrip() for line in parser.lines)
+    text = "\n".join(line.strip() for line in parser.lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -262,6 +264,21 @@ def _walk(part: Message) -> list[Message]:
     return [part]
 
 
+def _salvage(text: str) -> str:
+    """The text of a multipart whose boundary does not match its parts: the parts'
+    headers and boundary lines dropped, their text kept (non-text parts skipped)."""
+    kept = []
+    for chunk in re.split(r"^--[^\s]+[ \t]*$", text.replace("\r\n", "\n"), flags=re.MULTILINE):
+        head, separator, body = chunk.strip("\n").partition("\n\n")
+        if separator and _HEADER_BLOCK.fullmatch(head):
+            if "content-type:" in head.lower() and "text/" not in head.lower():
+                continue
+            chunk = body
+        if chunk.strip():
+            kept.append(chunk.strip())
+    return "\n\n".join(kept)
+
+
 def _body_and_attachments(message: Message) -> tuple[str, list[MailAttachment]]:
     leaves = _walk(message)
     plain: list[str] = []
@@ -274,9 +291,9 @@ def _body_and_attachments(message: Message) -> tuple[str, list[MailAttachment]]:
             named = bool(part.get_filename())
         except Exception:  # an unreadable name still makes it a file
             named = True
-        if part.is_multipart():
+        if part.get_content_maintype() == "multipart":
             raw = part.get_payload()
-            plain.append(raw if isinstance(raw, str) else "")
+            plain.append(_salvage(raw) if isinstance(raw, str) else "")
             continue
         is_text = content_type in ("text/plain", "text/html")
         if is_text and disposition != "attachment" and not named:
