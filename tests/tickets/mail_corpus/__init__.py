@@ -13,5 +13,7 @@ FOLDER = Path(__file__).parent
 def corpus(name: str, *, ticket: int | str = 1042, reply_address: str = "") -> bytes:
     raw = (FOLDER / f"{name}.eml").read_bytes()
     raw = raw.replace(b"%%TICKET%%", str(ticket).encode())
-    raw = raw.replace(b"%%REPLY_ADDRESS%%", (reply_address or "support@helpdesk.localhost").encode())
+    raw = raw.replace(
+        b"%%REPLY_ADDRESS%%", (reply_address or "support@helpdesk.localhost").encode()
+    )
     return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
