@@ -92,12 +92,16 @@ def user_create(
 def user_signup(
     *,
     email: str,
-    password: str,
+    password: str | None,
     first_name: str = "",
     last_name: str = "",
     time_zone: str = "UTC",
 ) -> User:
-    """Sign-up: a Community customer with a one-person Community organization of their own."""
+    """Sign-up: a Community customer with a one-person Community organization of their own.
+
+    No password (None) leaves the account without a usable one (signed up by e-mail):
+    its owner sets one through "Forgot your password?".
+    """
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this e-mail address already exists.")})

@@ -29,12 +29,14 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
     ``SLA_MONITOR_INTERVAL_SECONDS`` (default 60); a run
     not started within one interval expires, as the next one covers it. Trial reminders
     go out daily; every night the dashboards' ticket facts are checked against their
-    sources (and repaired).
+    sources (and repaired). The e-mail channel's IMAP mailbox is read every
+    ``IMAP_POLL_SECONDS`` (default 60; a no-op while ``IMAP_HOST`` is empty).
     """
     from django.conf import settings
 
     interval = timedelta(seconds=settings.SLA_MONITOR_INTERVAL_SECONDS)
     sweep = timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS)
+    imap = timedelta(seconds=settings.IMAP_POLL_SECONDS)
     return {
         "outbox-sweep": {
             "task": "helpdesk.tasks.sweep_outbox",
@@ -49,6 +51,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "sla-trial-reminders": {
             "task": "sla.tasks.remind_ending_trials",
             "schedule": crontab(hour=7, minute=0),
+        },
+        "inbound-imap-poll": {
+            "task": "tickets.tasks.poll_inbound_mailbox",
+            "schedule": imap,
+            "options": {"expires": imap.total_seconds()},
         },
         "sla-ticket-facts-check": {
             "task": "sla.tasks.check_ticket_facts",

@@ -5,6 +5,7 @@ file-system transport as the Celery broker. Production sets DATABASE_URL,
 REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and the e-mail settings.
 """
 
+import os
 from pathlib import Path
 
 import django_stubs_ext
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "anymail",
     "helpdesk",
     "accounts",
     "sla",
@@ -237,6 +239,39 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Where customers write to, and the base of every per-recipient reply address
 # (support+<signed token>@domain); its domain is also our Message-IDs' domain.
 INBOUND_EMAIL_ADDRESS = env("INBOUND_EMAIL_ADDRESS", default="support@helpdesk.localhost")
+# The e-mail channel (tickets/inbound.py). Mail from an address no user has is refused
+# politely ("refuse") or opens a Community account and organization ("signup"). A sender
+# may send INBOUND_RATE_LIMIT messages per INBOUND_RATE_WINDOW_SECONDS; more are kept,
+# unprocessed, for an administrator. Bodies longer than INBOUND_MAX_BODY_CHARS are cut
+# (the original stays attached and kept).
+INBOUND_UNKNOWN_SENDER = env("INBOUND_UNKNOWN_SENDER", default="refuse")
+if INBOUND_UNKNOWN_SENDER not in ("refuse", "signup"):
+    raise ImproperlyConfigured("INBOUND_UNKNOWN_SENDER must be 'refuse' or 'signup'.")
+INBOUND_RATE_LIMIT = env.int("INBOUND_RATE_LIMIT", default=20)
+INBOUND_RATE_WINDOW_SECONDS = env.int("INBOUND_RATE_WINDOW_SECONDS", default=3600)
+INBOUND_MAX_BODY_CHARS = env.int("INBOUND_MAX_BODY_CHARS", default=50_000)
+# Inbound webhooks (django-anymail, /inbound/email/<provider>/inbound/) authenticate
+# with HTTP basic auth "user:password"; unset, no request is accepted.
+INBOUND_WEBHOOK_SECRET = env("INBOUND_WEBHOOK_SECRET", default="")
+ANYMAIL = {
+    # An unguessable secret nobody knows when none is configured: anymail would
+    # otherwise accept unauthenticated posts (with a warning).
+    "WEBHOOK_SECRET": INBOUND_WEBHOOK_SECRET or f"unset:{os.urandom(24).hex()}",
+}
+# The IMAP mailbox Celery beat polls every IMAP_POLL_SECONDS (nothing when IMAP_HOST is
+# empty). IMAP_SECURITY: "ssl" (993), "starttls" or "none". Processed messages move to
+# IMAP_PROCESSED_FOLDER (created if missing), or, when it is empty, are flagged \Seen and
+# only unseen messages are read.
+IMAP_HOST = env("IMAP_HOST", default="")
+IMAP_SECURITY = env("IMAP_SECURITY", default="ssl")
+IMAP_PORT = env.int("IMAP_PORT", default=993 if IMAP_SECURITY == "ssl" else 143)
+IMAP_USER = env("IMAP_USER", default="")
+IMAP_PASSWORD = env("IMAP_PASSWORD", default="")
+IMAP_FOLDER = env("IMAP_FOLDER", default="INBOX")
+IMAP_PROCESSED_FOLDER = env("IMAP_PROCESSED_FOLDER", default="Processed")
+IMAP_POLL_SECONDS = env.int("IMAP_POLL_SECONDS", default=60)
+IMAP_BATCH = env.int("IMAP_BATCH", default=50)
+IMAP_TIMEOUT = env.int("IMAP_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <support@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

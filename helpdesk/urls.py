@@ -16,6 +16,8 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    # Inbound e-mail webhooks (django-anymail): /inbound/email/<provider>/inbound/.
+    path("inbound/email/", include("anymail.urls")),
     path("api/v1/", include("tickets.api_urls")),
     path("api/v1/", include("accounts.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

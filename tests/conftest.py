@@ -1,6 +1,6 @@
 """Shared fixtures: role users, service checks and the browser.
 
-Tests marked `postgres`, `redis`, `browser` or `compose` need a real service or
+Tests marked `postgres`, `redis`, `browser`, `compose` or `imap` need a real service or
 tool. Without it they skip with the reason, unless REQUIRE_SERVICES=1 (CI), which
 turns each such skip into a failure.
 """
@@ -58,6 +58,12 @@ def _compose_available() -> str | None:
     return None
 
 
+def _dovecot_available() -> str | None:
+    if not os.path.exists("/usr/sbin/dovecot"):
+        return "dovecot is not installed (apt-get install dovecot-imapd)"
+    return None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """A fast password hasher, as cookiecutter-django's test settings use: factory users
     hashed with full PBKDF2 cost about a second each on two cores. Processes that a test
@@ -72,6 +78,7 @@ SERVICE_CHECKS = {
     "redis": _redis_reachable,
     "browser": _browser_available,
     "compose": _compose_available,
+    "imap": _dovecot_available,
 }
 
 

@@ -336,3 +336,76 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InboundState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored")
+    FAILED = "failed", _("Failed")
+
+
+class InboundOutcome(models.TextChoices):
+    PENDING = "", _("Not processed yet")
+    TICKET_CREATED = "ticket_created", _("Ticket opened")
+    COMMENT_ADDED = "comment_added", _("Reply added")
+    REFUSED = "refused", _("Sender refused")
+    AUTOMATIC = "automatic", _("Automatic message (bounce, auto-reply, list)")
+    RATE_LIMITED = "rate_limited", _("Too many messages from this sender")
+    ERROR = "error", _("Could not be processed")
+
+
+class InboundMessage(models.Model):
+    """One e-mail received by the e-mail channel, kept whole (its raw bytes) whatever
+    became of it, so nothing sent to us is lost: a failure keeps its reason for an
+    administrator to read and retry. The Message-ID is unique: the same message
+    delivered twice (an MTA retry, a second poll, a webhook retried) is one row."""
+
+    message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
+    source = models.CharField(_("received through"), max_length=40)
+    raw = models.BinaryField(_("original message"))
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    sender = models.CharField(_("sender"), max_length=254, blank=True, db_index=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=InboundState.choices, default=InboundState.RECEIVED
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=InboundOutcome.choices, blank=True, default=""
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            # The per-sender rate limit counts a sender's recent messages.
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_recent"),
+            models.Index(fields=["state", "received_at"], name="inbound_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender or '?'}: {self.subject}"
