@@ -28,6 +28,14 @@ def available_time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def zone_label(zone: str) -> str:
+    """``America/Sao_Paulo`` reads ``Sao Paulo time``; ``UTC`` reads ``UTC`` (the name a
+    time is followed by wherever it is not obviously the reader's own zone)."""
+    if zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT"):
+        return "UTC"
+    return gettext("%(city)s time") % {"city": zone.rsplit("/", 1)[-1].replace("_", " ")}
+
+
 @functools.cache
 def country_subdivisions(country: str) -> tuple[str, ...]:
     """The state and province codes the `holidays` package knows for a country (ISO 3166

@@ -1,7 +1,9 @@
 """E-mail to the requester and CC'd colleagues when staff reply publicly or the status changes.
 
 One outbox message per recipient, written in the transaction of the change (so one
-failing address delays nothing else, and nothing is lost if the broker is down).
+failing address delays nothing else, and nothing is lost if the broker is down). Every
+one is threaded under the ticket with the recipient's own reply address
+(:mod:`tickets.mail_threading`).
 Internal notes never reach this module's messages.
 """
 
@@ -11,6 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from helpdesk.email import email_user
+from tickets.mail_threading import thread_headers
 from tickets.models import Comment, Status, Ticket
 
 
@@ -35,7 +38,7 @@ def _send(
         context={**context, "ticket": ticket},
         path=reverse("ticket_detail", args=[ticket.pk]),
         key=key,
-        headers={"X-Helpdesk-Ticket": str(ticket.pk)},
+        headers=thread_headers(ticket_id=ticket.pk, user_id=recipient.pk),
     )
 
 

@@ -106,7 +106,7 @@ def test_one_email_per_recipient_each_through_the_outbox(staff, django_capture_o
     assert ticket.reference in message.subject and "SLA breached" in message.subject
     assert f"/tickets/{ticket.pk}/" in message.body
     assert "breached its first response target" in message.body
-    assert message.extra_headers["Message-ID"].endswith("@helpdesk.invalid>")
+    assert message.extra_headers["Message-ID"].endswith("@helpdesk.localhost>")  # our domain
 
 
 def test_the_emails_are_written_with_the_flag_and_sent_only_after_it_commits(
