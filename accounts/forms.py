@@ -71,7 +71,12 @@ class ProfileForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "language", "time_zone"]
+        fields = ["first_name", "last_name", "language", "time_zone", "new_ticket_emails"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_engineer:  # customers are never told of others' tickets
+            del self.fields["new_ticket_emails"]
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

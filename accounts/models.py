@@ -82,6 +82,14 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager")
 
 
+class NewTicketEmails(models.TextChoices):
+    """Which new tickets an engineer is told of by e-mail."""
+
+    ALL = "all", _("Every new ticket")
+    MINE = "mine", _("New tickets of the organizations I manage")
+    NONE = "none", _("None")
+
+
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.STANDARD)
@@ -208,6 +216,13 @@ class User(AbstractUser):
         blank=True,
         validators=[validate_time_zone],
         help_text=_("Empty: the organization's time zone."),
+    )
+    new_ticket_emails = models.CharField(
+        _("e-mail me about new tickets"),
+        max_length=10,
+        choices=NewTicketEmails.choices,
+        default=NewTicketEmails.NONE,
+        help_text=_("Support staff only: which new tickets you hear of by e-mail."),
     )
 
     USERNAME_FIELD = "email"
