@@ -1,12 +1,15 @@
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, available_time_zones
+from helpdesk.email import AUTOMATIC, render_html, site_url
 from helpdesk.outbox import outbox_enqueue
 
 
@@ -71,12 +74,19 @@ class ProfileForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "language", "time_zone"]
+        fields = ["first_name", "last_name", "language", "time_zone", "new_ticket_emails"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_engineer:  # customers are never told of others' tickets
+            del self.fields["new_ticket_emails"]
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's password reset, its e-mail written to the outbox like every other one
-    (so a mail server or broker outage delays it and never loses it)."""
+    (so a mail server or broker outage delays it and never loses it), its link built from
+    ``SITE_URL`` (not from whichever host name the request came in on), with an HTML part
+    and marked as sent automatically."""
 
     def send_mail(
         self,
@@ -87,9 +97,31 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        site = urlsplit(site_url())
+        context = {
+            **context,
+            "protocol": site.scheme,
+            "domain": site.netloc + site.path.rstrip("/"),
+        }
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
+        link = site_url(
+            reverse(
+                "password_reset_confirm",
+                kwargs={"uidb64": context["uid"], "token": context["token"]},
+            )
+        )
+        html = render_html(
+            html_email_template_name or "registration/password_reset_email_body.html",
+            {**context, "subject": subject, "url": link, "site_url": site_url()},
+        )
         outbox_enqueue(
             key=f"password-reset:{context['uid']}:{context['token']}",
-            payload={"to": [to_email], "subject": subject, "body": body, "headers": {}},
+            payload={
+                "to": [to_email],
+                "subject": subject,
+                "body": body,
+                "html": html,
+                "headers": dict(AUTOMATIC),
+            },
         )

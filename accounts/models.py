@@ -28,6 +28,14 @@ def available_time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def zone_label(zone: str) -> str:
+    """``America/Sao_Paulo`` reads ``Sao Paulo time``; ``UTC`` reads ``UTC`` (the name a
+    time is followed by wherever it is not obviously the reader's own zone)."""
+    if zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT"):
+        return "UTC"
+    return gettext("%(city)s time") % {"city": zone.rsplit("/", 1)[-1].replace("_", " ")}
+
+
 @functools.cache
 def country_subdivisions(country: str) -> tuple[str, ...]:
     """The state and province codes the `holidays` package knows for a country (ISO 3166
@@ -72,6 +80,14 @@ class Role(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     ENGINEER = "engineer", _("Engineer")
     MANAGER = "manager", _("Manager")
+
+
+class NewTicketEmails(models.TextChoices):
+    """Which new tickets an engineer is told of by e-mail."""
+
+    ALL = "all", _("Every new ticket")
+    MINE = "mine", _("New tickets of the organizations I manage")
+    NONE = "none", _("None")
 
 
 class Organization(models.Model):
@@ -200,6 +216,13 @@ class User(AbstractUser):
         blank=True,
         validators=[validate_time_zone],
         help_text=_("Empty: the organization's time zone."),
+    )
+    new_ticket_emails = models.CharField(
+        _("e-mail me about new tickets"),
+        max_length=10,
+        choices=NewTicketEmails.choices,
+        default=NewTicketEmails.NONE,
+        help_text=_("Support staff only: which new tickets you hear of by e-mail."),
     )
 
     USERNAME_FIELD = "email"

@@ -12,6 +12,9 @@ class HelpdeskConfig(AppConfig):
 
         from django.conf import settings
 
+        # Imported when the apps are ready: the checks module registers its checks on import.
+        from helpdesk import checks  # noqa: F401
+
         # Imported when the apps are ready: the Celery app reads the settings.
         from helpdesk.celery import ensure_broker_folders
 

@@ -78,9 +78,14 @@ def _backoff(attempts: int) -> datetime.timedelta:
 
 
 def message_id_for(key: str) -> str:
-    """A stable Message-ID for the key: a repeated delivery is the same message."""
+    """A stable Message-ID for the key: a repeated delivery is the same message. Its domain
+    is our mail domain (``INBOUND_EMAIL_ADDRESS``'s), as the tickets' thread roots'."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    domain = getattr(settings, "EMAIL_MESSAGE_ID_DOMAIN", "") or "helpdesk.invalid"
+    domain = (
+        getattr(settings, "EMAIL_MESSAGE_ID_DOMAIN", "")
+        or settings.INBOUND_EMAIL_ADDRESS.rpartition("@")[2]
+        or "helpdesk.invalid"
+    )
     return f"<{digest}@{domain}>"
 
 

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import zone_label
 from sla.models import AlertKind
 
 
@@ -70,6 +71,11 @@ class Notification(models.Model):
         return render_text(self.kind, self.params)
 
     @property
+    def email_text(self) -> str:
+        """The text for an e-mail: its times name their zone (read away from the page)."""
+        return render_text(self.kind, self.params, name_zone=True)
+
+    @property
     def is_read(self) -> bool:
         return self.read_at is not None
 
@@ -79,11 +85,15 @@ def _metric_name(metric: str) -> str:
     return names.get(metric, metric)
 
 
-def _instant(value: str | None) -> str:
+def _instant(value: str | None, *, name_zone: bool = False) -> str:
     moment = parse_datetime(value) if value else None
     if moment is None:
         return "—"
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    text = formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    if name_zone:
+        zone = zone_label(timezone.get_current_timezone_name())
+        text = gettext("%(time)s (%(zone)s)") % {"time": text, "zone": zone}
+    return text
 
 
 def _day(value: str | None) -> str:
@@ -91,8 +101,9 @@ def _day(value: str | None) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT") if day else "—"
 
 
-def render_text(kind: str, params: dict[str, Any]) -> str:
-    """The notification's sentence in the active language and time zone."""
+def render_text(kind: str, params: dict[str, Any], *, name_zone: bool = False) -> str:
+    """The notification's sentence in the active language and time zone (`name_zone`: its
+    times followed by the zone's name, as e-mails show them)."""
     if kind in (NotificationKind.SLA_AT_RISK, NotificationKind.SLA_BREACHED):
         values = {
             "ticket": params.get("ticket", ""),
@@ -100,7 +111,7 @@ def render_text(kind: str, params: dict[str, Any]) -> str:
             "priority": params.get("priority", ""),
             "organization": params.get("organization", ""),
             "metric": _metric_name(params.get("metric", "")),
-            "due": _instant(params.get("due")),
+            "due": _instant(params.get("due"), name_zone=name_zone),
         }
         if kind == NotificationKind.SLA_AT_RISK:
             return (

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from helpdesk.email import email_user
 from notifications.models import Notification, NotificationKind
+from tickets.mail_threading import thread_headers
 
 if TYPE_CHECKING:
     from tickets.models import Ticket
@@ -58,14 +59,17 @@ def notification_url(notification: Notification) -> str:
 
 def notification_email(*, notification: Notification) -> None:
     """Write the e-mail of one notification to the outbox, in its recipient's language
-    and time zone."""
+    and time zone (the text is rendered there, not here). One about a ticket is threaded
+    under it, with the recipient's own reply address."""
     headers = {"X-Helpdesk-Notification": notification.kind}
     if notification.ticket_id:
-        headers["X-Helpdesk-Ticket"] = str(notification.ticket_id)
+        headers |= thread_headers(
+            ticket_id=notification.ticket_id, user_id=notification.recipient_id
+        )
     email_user(
         recipient=notification.recipient,
         template="notifications/email/notification",
-        context={"notification": notification, "text": notification.text},
+        context={"notification": notification},
         path=notification_url(notification),
         key=f"notification:{notification.pk}",
         headers=headers,

@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import zone_label as zone_label  # re-exported: the one zone name
 from sla import selectors
 from sla import services as sla_services
 from sla.calendar import BusinessCalendar
@@ -68,13 +69,6 @@ def format_duration(duration: datetime.timedelta, *, style: DurationStyle = "com
     return " ".join(parts)
 
 
-def zone_label(zone: str) -> str:
-    """``America/Sao_Paulo`` reads ``Sao Paulo time``; ``UTC`` reads ``UTC``."""
-    if zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT"):
-        return "UTC"
-    return _("%(city)s time") % {"city": zone.rsplit("/", 1)[-1].replace("_", " ")}
-
-
 def viewer_zone() -> str:
     """The zone the viewer sees times in (activated per request and per e-mail)."""
     return timezone.get_current_timezone_name()
@@ -91,6 +85,14 @@ def format_instant(value: datetime.datetime, *, zone: str | None = None) -> str:
     if shown_in != viewer_zone():
         text = _("%(time)s (%(zone)s)") % {"time": text, "zone": zone_label(shown_in)}
     return text
+
+
+def format_instant_named(value: datetime.datetime, *, zone: str | None = None) -> str:
+    """:func:`format_instant`, always followed by the zone's name: ``Tue 1 Dec 2026, 13:14
+    (Sao Paulo time)``. For e-mail, read away from the page that says whose zone it is."""
+    shown_in = zone or viewer_zone()
+    text = formats.date_format(value.astimezone(ZoneInfo(shown_in)), "DATETIME_FORMAT")
+    return _("%(time)s (%(zone)s)") % {"time": text, "zone": zone_label(shown_in)}
 
 
 def describe_weekly_hours(weekly_hours: Mapping[str, Sequence[Sequence[str]]]) -> str:

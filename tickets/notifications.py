@@ -1,17 +1,27 @@
-"""E-mail to the requester and CC'd colleagues when staff reply publicly or the status changes.
+"""E-mail about a ticket: the receipt when it is filed, the news to engineers who asked
+for it, and the requester's and CC'd colleagues' mail when staff reply publicly or the
+status changes.
 
 One outbox message per recipient, written in the transaction of the change (so one
-failing address delays nothing else, and nothing is lost if the broker is down).
-Internal notes never reach this module's messages.
+failing address delays nothing else, and nothing is lost if the broker is down). Every
+one is threaded under the ticket with the recipient's own reply address
+(:mod:`tickets.mail_threading`) and carries the reference in its subject. Internal notes
+never reach this module's messages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.db.models import Q
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import NewTicketEmails, Role, User
 from helpdesk.email import email_user
-from tickets.models import Comment, Status, Ticket
+from sla import explain as sla_explain
+from sla.models import Metric
+from tickets.mail_threading import thread_headers
+from tickets.models import Comment, Event, EventKind, Status, Ticket
 
 
 def _recipients(ticket: Ticket, *, exclude: User | None = None) -> list[User]:
@@ -35,7 +45,7 @@ def _send(
         context={**context, "ticket": ticket},
         path=reverse("ticket_detail", args=[ticket.pk]),
         key=key,
-        headers={"X-Helpdesk-Ticket": str(ticket.pk)},
+        headers=thread_headers(ticket_id=ticket.pk, user_id=recipient.pk),
     )
 
 
@@ -59,3 +69,47 @@ def status_notify(*, ticket_id: int, status: str, version: int) -> None:
             {"status_label": Status(status).label},
             key=f"status:{ticket_id}:v{version}",
         )
+
+
+def _promise(ticket: Ticket) -> Callable[[], str]:
+    # Called by the template, so the words are in the recipient's language.
+    return lambda: sla_explain.first_response_promises(ticket.sla_terms)[ticket.priority]
+
+
+def engineers_to_tell_of_new_tickets(*, ticket: Ticket) -> list[User]:
+    """Active engineers and managers who asked to hear of every new ticket, or of their
+    own organizations' (as account manager) and this is one."""
+    return list(
+        User.objects.filter(is_active=True, groups__name__in=[Role.ENGINEER, Role.MANAGER])
+        .filter(
+            Q(new_ticket_emails=NewTicketEmails.ALL)
+            | Q(
+                new_ticket_emails=NewTicketEmails.MINE,
+                managed_organizations=ticket.organization_id,
+            )
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def ticket_created_notify(*, ticket_id: int) -> None:
+    """A receipt to the requester and CCs (reference, priority, when a first response is
+    due in their own zone, or best effort), and the news to engineers who asked for it
+    (never the engineer who logged the ticket)."""
+    ticket = Ticket.objects.select_related("requester", "organization").get(pk=ticket_id)
+    clock = ticket.clocks.filter(metric=Metric.FIRST_RESPONSE, met_at__isnull=True).first()
+    context: dict[str, object] = {
+        "due": clock.due_at if clock is not None else None,
+        "promise": _promise(ticket),
+    }
+    for recipient in _recipients(ticket):
+        _send(ticket, recipient, "receipt", context, key=f"ticket:{ticket.pk}:receipt")
+    logged_by = (
+        Event.objects.filter(ticket=ticket, kind=EventKind.CREATED)
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    for engineer in engineers_to_tell_of_new_tickets(ticket=ticket):
+        if engineer.pk != logged_by:
+            _send(ticket, engineer, "new_ticket", context, key=f"ticket:{ticket.pk}:new")

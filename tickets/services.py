@@ -225,6 +225,7 @@ def ticket_create(
         )
     clocks.clocks_start(ticket=ticket)
     facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
+    notifications.ticket_created_notify(ticket_id=ticket.pk)
     return ticket
 
 

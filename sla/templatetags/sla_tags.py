@@ -36,3 +36,12 @@ def when(value: datetime.datetime | None, zone: str = "") -> str:
     if value is None:
         return ""
     return explain.format_instant(value, zone=zone or None)
+
+
+@register.filter
+def when_named(value: datetime.datetime | None, zone: str = "") -> str:
+    """Like ``when``, always naming the zone (``Tue 1 Dec 2026, 13:14 (Sao Paulo time)``):
+    for e-mails, whose reader may be anywhere."""
+    if value is None:
+        return ""
+    return explain.format_instant_named(value, zone=zone or None)

@@ -31,6 +31,8 @@ _SETTINGS_VARIABLES = {
     "CSRF_COOKIE_SECURE",
     "STATICFILES_STORAGE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SITE_URL",
+    "INBOUND_EMAIL_ADDRESS",
 }
 
 PRINT_SETTINGS = (
@@ -82,22 +84,39 @@ def test_debug_is_off_unless_asked_for():
     assert result.stdout.strip() == "False"
 
 
-def test_check_deploy_is_quiet_with_production_values():
-    result = subprocess.run(
+PRODUCTION_VALUES = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3y-" + "q8Zr2vX7nW4pL9mB6cT1yH5jF0sD3aG8eK2uQ7iO4wE9rY6tU1",
+    "ALLOWED_HOSTS": "helpdesk.example.com",
+    "DATABASE_URL": "postgres://u:p@db.example:5432/helpdesk",
+    "SITE_URL": "https://helpdesk.example.com",
+}
+
+
+def check_deploy(**values: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
             **{k: v for k, v in os.environ.items() if k not in _SETTINGS_VARIABLES},
-            "DEBUG": "0",
-            "SECRET_KEY": "k3y-" + "q8Zr2vX7nW4pL9mB6cT1yH5jF0sD3aG8eK2uQ7iO4wE9rY6tU1",
-            "ALLOWED_HOSTS": "helpdesk.example.com",
-            "DATABASE_URL": "postgres://u:p@db.example:5432/helpdesk",
+            **values,
         },
         capture_output=True,
         text=True,
     )
+
+
+def test_check_deploy_is_quiet_with_production_values():
+    result = check_deploy(**PRODUCTION_VALUES)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_while_email_links_would_point_at_this_machine():
+    values = {k: v for k, v in PRODUCTION_VALUES.items() if k != "SITE_URL"}
+    result = check_deploy(**values)
+    assert result.returncode != 0
+    assert "helpdesk.W001" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("variable", ["DATABASE_URL", "REDIS_URL"])

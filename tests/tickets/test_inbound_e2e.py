@@ -28,6 +28,7 @@ from tests.factories import CustomerFactory, EngineerFactory
 from tests.faults.stack import free_port, wait_for
 from tests.tickets.mail_corpus import corpus
 from tickets.inbound_imap import imap_poll
+from tickets.mail_threading import ReplyTarget, parse_reply_address, thread_root
 from tickets.models import Channel, Comment, InboundMessage, Ticket
 
 pytestmark = [pytest.mark.imap, pytest.mark.django_db]
@@ -203,7 +204,29 @@ def test_customer_mails_in_replies_to_a_notification_and_the_reply_lands_on_the_
     assert (ticket.requester, ticket.channel) == (ana, Channel.EMAIL)
     assert dovecot.count("INBOX") == 0 and dovecot.count("Processed") == 1
 
-    # 2. An engineer replies on the web; the outbox delivers it over SMTP.
+    # 2. The receipt reaches the customer over SMTP, threaded under the ticket.
+    outbox_sweep()
+    wait_for(lambda: mail_system.inbox(ana.email), timeout=10, what="the receipt")
+    [receipt] = mail_system.inbox(ana.email)
+    assert f"[#{ticket.pk}]" in receipt["Subject"]
+    assert receipt["In-Reply-To"] == thread_root(ticket.pk)
+    assert parse_reply_address(receipt["Reply-To"]) == ReplyTarget(ticket.pk, ana.pk)
+
+    # 3. The customer answers the receipt from their client, as mail clients answer.
+    reply = EmailMessage()
+    reply["From"] = "Ana Souza <ana@acme.example>"
+    reply["To"] = receipt["Reply-To"]
+    reply["Subject"] = "Re: " + receipt["Subject"]
+    reply["Message-ID"] = "<reply-1@mail.acme.example>"
+    reply["In-Reply-To"] = receipt["Message-ID"]
+    reply["References"] = f"{receipt['References']} {receipt['Message-ID']}"
+    reply.set_content(
+        "That fixed it, thanks!\n\nOn Tue, Helpdesk wrote:\n> We received your ticket.\n"
+    )
+    customer_client_sends(mail_system, reply.as_bytes(), sender=ana.email)
+    assert imap_poll() == 1
+
+    # 4. An engineer replies on the web; it reaches the customer in the same thread.
     client.force_login(engineer)
     response = client.post(
         f"/tickets/{ticket.pk}/reply/",
@@ -211,27 +234,12 @@ def test_customer_mails_in_replies_to_a_notification_and_the_reply_lands_on_the_
     )
     assert response.status_code == 302
     outbox_sweep()
-    wait_for(lambda: mail_system.inbox(ana.email), timeout=10, what="the notification")
-    [notification] = mail_system.inbox(ana.email)
-    assert f"[#{ticket.pk}]" in notification["Subject"]
-    assert ticket.subject in notification["Subject"]
-
-    # 3. The customer answers it from their client, as mail clients answer.
-    reply = EmailMessage()
-    reply["From"] = "Ana Souza <ana@acme.example>"
-    reply["To"] = notification["Reply-To"] or SUPPORT
-    reply["Subject"] = "Re: " + notification["Subject"]
-    reply["Message-ID"] = "<reply-1@mail.acme.example>"
-    reply["In-Reply-To"] = notification["Message-ID"]
-    reply["References"] = " ".join(
-        part for part in (notification["References"], notification["Message-ID"]) if part
-    )
-    reply.set_content(
-        "That fixed it, thanks!\n\nOn Tue, Helpdesk wrote:\n> Please give the backup "
-        "service account write access.\n"
-    )
-    customer_client_sends(mail_system, reply.as_bytes(), sender=ana.email)
-    assert imap_poll() == 1
+    wait_for(lambda: len(mail_system.inbox(ana.email)) == 2, timeout=10, what="the reply")
+    answer = mail_system.inbox(ana.email)[1]
+    assert "write access" in answer.get_body(("plain",)).get_content()
+    assert f"[#{ticket.pk}]" in answer["Subject"] and ticket.subject in answer["Subject"]
+    assert answer["In-Reply-To"] == receipt["In-Reply-To"] == thread_root(ticket.pk)
+    assert thread_root(ticket.pk) in answer["References"]
 
     comment = Comment.objects.filter(ticket=ticket, author=ana).get()
     assert comment.body == "That fixed it, thanks!" and comment.channel == Channel.EMAIL
