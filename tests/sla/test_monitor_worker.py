@@ -93,7 +93,7 @@ def test_a_real_worker_runs_the_monitor_sent_through_redis(seeded, tmp_path):
         )
         # The worker sent the e-mails too, each as its own task through the broker.
         _wait_for(
-            lambda: log.read_text().count("Subject: [Helpdesk] SLA breached") >= 2,
+            lambda: log.read_text().count(f"Subject: [{ticket.reference}] SLA breached") >= 2,
             timeout=60,
             what="the breach e-mails",
         )
