@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,15 +22,18 @@ from helpdesk.api import (
 )
 from helpdesk.http import AuthenticatedRequest
 from sla.models import SLAClock
-from tickets import selectors, services
-from tickets.models import Channel, Ticket
+from tickets import selectors, services, tags
+from tickets.models import Channel, Tag, Ticket
 from tickets.serializers import (
     CommentInput,
     CommentOutput,
     PriorityInput,
     StatusInput,
+    TagOutput,
     TicketCreateInput,
     TicketOutput,
+    TicketTagsInput,
+    TicketTagsOutput,
 )
 
 
@@ -165,3 +169,59 @@ class TicketPriority(APIView):
             expected_version=expected_version,
         )
         return _output(ticket)
+
+
+# --- engineers' tools: tags (customers get 403: they never see them) ------------------------
+
+
+class IsEngineer(BasePermission):
+    """Support engineers and managers only."""
+
+    message = "Only support staff can use this."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_engineer)
+
+
+class TagList(generics.ListAPIView[Tag]):
+    """Every tag with its open and total ticket counts (staff only)."""
+
+    permission_classes = [IsEngineer]
+    serializer_class = TagOutput
+
+    def get_queryset(self) -> QuerySet[Tag]:
+        return tags.tags_with_counts()
+
+
+def _tags_output(ticket: Ticket) -> Response:
+    data = TicketTagsOutput({"tags": ticket.tag_names, "version": ticket.version}).data
+    return with_etag(Response(data), ticket.version)
+
+
+class TicketTags(APIView):
+    """A ticket's tags (staff only). PUT replaces them, so, like every write that
+    overwrites, it needs the ticket's ETag as If-Match (428 without, 412 if stale)."""
+
+    permission_classes = [IsEngineer]
+
+    @extend_schema(responses=TicketTagsOutput, parameters=[ETAG_HEADER])
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        return _tags_output(selectors.ticket_get_visible(user=request.user, pk=pk))
+
+    @extend_schema(
+        request=TicketTagsInput,
+        parameters=[if_match_parameter(required=True), ETAG_HEADER],
+        responses={200: TicketTagsOutput, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED},
+    )
+    def put(self, request: AuthenticatedRequest, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        expected_version = if_match_version(request)
+        data = TicketTagsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = tags.ticket_tags_set(
+            ticket=ticket,
+            actor=request.user,
+            names=data.validated_data["tags"],
+            expected_version=expected_version,
+        )
+        return _tags_output(ticket)

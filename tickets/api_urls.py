@@ -8,4 +8,6 @@ urlpatterns = [
     path("tickets/<int:pk>/comments/", api.TicketComments.as_view(), name="api_ticket_comments"),
     path("tickets/<int:pk>/status/", api.TicketStatus.as_view(), name="api_ticket_status"),
     path("tickets/<int:pk>/priority/", api.TicketPriority.as_view(), name="api_ticket_priority"),
+    path("tickets/<int:pk>/tags/", api.TicketTags.as_view(), name="api_ticket_tags"),
+    path("tags/", api.TagList.as_view(), name="api_tag_list"),
 ]

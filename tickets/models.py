@@ -140,6 +140,12 @@ class Ticket(models.Model):
     sla_warn_at = models.DateTimeField(_("next SLA warning"), null=True, blank=True)
     # Optimistic concurrency: every write bumps it; a stale write is refused.
     version = models.PositiveIntegerField(default=1)
+    # Tags (staff only): the rows live in TicketTag; their names are copied here so the
+    # queue shows them without one more query (kept in step by tickets.tags).
+    tags: models.ManyToManyField[Tag, TicketTag] = models.ManyToManyField(
+        "Tag", through="TicketTag", related_name="tickets", blank=True, verbose_name=_("tags")
+    )
+    tag_names = models.JSONField(_("tags"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -261,6 +267,11 @@ class EventKind(models.TextChoices):
     SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
     SLA_AT_RISK = AlertKind.AT_RISK.value, AlertKind.AT_RISK.label
     SLA_BREACHED = AlertKind.BREACHED.value, AlertKind.BREACHED.label
+    TAGS_CHANGED = "tags_changed", _("Tags changed")
+    MERGED_INTO = "merged_into", _("Merged into another ticket")
+    MERGED_FROM = "merged_from", _("Another ticket merged in")
+    LINKED = "linked", _("Ticket linked")
+    UNLINKED = "unlinked", _("Ticket unlinked")
 
 
 class EventManager(models.Manager["Event"]):
@@ -409,3 +420,37 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender or '?'}: {self.subject}"
+
+
+# --- tags, macros and links (engineers' tools; customers never see them) ---------------------
+
+
+class Tag(models.Model):
+    """A free label engineers put on tickets; managers rename and merge them."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketTag(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ticket_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="ticket_tags")
+
+    class Meta:
+        verbose_name = _("ticket tag")
+        verbose_name_plural = _("ticket tags")
+        constraints = [
+            # (tag, ticket): the queue's tag filter reads a tag's tickets from this index.
+            models.UniqueConstraint(fields=["tag", "ticket"], name="tickettag_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.tag_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sla.models import Level, Priority, SLAClock
-from tickets.models import Comment, Status, Ticket
+from tickets.models import Comment, Status, Tag, Ticket
 
 
 class ClockOutput(serializers.ModelSerializer[SLAClock]):
@@ -86,3 +86,21 @@ class StatusInput(serializers.Serializer):
 class PriorityInput(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     reason = serializers.CharField()
+
+
+class TagOutput(serializers.ModelSerializer[Tag]):
+    open_count = serializers.IntegerField(read_only=True, help_text="Open tickets with the tag.")
+    total_count = serializers.IntegerField(read_only=True, help_text="All tickets with the tag.")
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "open_count", "total_count"]
+
+
+class TicketTagsInput(serializers.Serializer):
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=50)
+
+
+class TicketTagsOutput(serializers.Serializer):
+    tags = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField()

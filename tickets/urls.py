@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import queue_views, views
+from tickets import queue_views, tag_views, views
 
 urlpatterns = [
     path("", views.portal_list, name="portal_list"),
@@ -23,5 +23,9 @@ urlpatterns = [
     path("<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
     path("<int:pk>/status/", views.ticket_status, name="ticket_status"),
     path("<int:pk>/priority/", views.ticket_priority, name="ticket_priority"),
+    path("<int:pk>/tags/", tag_views.ticket_tags, name="ticket_tags"),
+    path("tags/", tag_views.tag_list, name="tag_list"),
+    path("tags/suggest/", tag_views.tag_suggest, name="tag_suggest"),
+    path("tags/<int:pk>/rename/", tag_views.tag_rename, name="tag_rename"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

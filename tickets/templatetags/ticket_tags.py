@@ -96,4 +96,9 @@ def event_text(event: Event) -> str:
             "metric": _metric(data.get("metric")),
             "due": _when(data.get("due")),
         }
+    if kind == EventKind.TAGS_CHANGED:
+        return _("Tags changed: added %(added)s; removed %(removed)s.") % {
+            "added": ", ".join(data.get("added") or []) or "—",
+            "removed": ", ".join(data.get("removed") or []) or "—",
+        }
     return str(EventKind(kind).label) if kind in EventKind.values else kind
