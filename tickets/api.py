@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,11 +23,13 @@ from helpdesk.api import (
 )
 from helpdesk.http import AuthenticatedRequest
 from sla.models import SLAClock
-from tickets import selectors, services, tags
-from tickets.models import Channel, Tag, Ticket
+from tickets import macros, selectors, services, tags
+from tickets.models import Channel, Macro, Tag, Ticket
 from tickets.serializers import (
     CommentInput,
     CommentOutput,
+    MacroOutput,
+    MacroRenderOutput,
     PriorityInput,
     StatusInput,
     TagOutput,
@@ -119,14 +122,29 @@ class TicketComments(APIView):
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = services.comment_add(
-            ticket=ticket,
-            author=request.user,
-            body=data.validated_data["body"],
-            is_public=data.validated_data["is_public"],
-            channel=Channel.API,
-            expected_version=if_match_version(request, required=False),
-        )
+        macro = None
+        if data.validated_data.get("macro") is not None:
+            macro = macros.macro_for_reply(request.user, data.validated_data["macro"])
+            if macro is None:
+                raise NotFound("No such macro.")
+        if macro is None:
+            comment = services.comment_add(
+                ticket=ticket,
+                author=request.user,
+                body=data.validated_data["body"],
+                is_public=data.validated_data["is_public"],
+                channel=Channel.API,
+                expected_version=if_match_version(request, required=False),
+            )
+        else:
+            comment = macros.ticket_reply_with_macro(
+                ticket=ticket,
+                macro=macro,
+                author=request.user,
+                body=data.validated_data["body"],
+                is_public=data.validated_data["is_public"],
+                channel=Channel.API,
+            )
         return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
 
 
@@ -225,3 +243,36 @@ class TicketTags(APIView):
             expected_version=expected_version,
         )
         return _tags_output(ticket)
+
+
+class MacroList(generics.ListAPIView[Macro]):
+    """The macros the caller may apply: shared ones and their own (staff only)."""
+
+    request: AuthenticatedRequest
+    permission_classes = [IsEngineer]
+    serializer_class = MacroOutput
+
+    def get_queryset(self) -> QuerySet[Macro]:
+        return macros.macros_visible_to(self.request.user)
+
+
+class MacroRender(APIView):
+    """A macro filled in for a ticket, in its customer's language, and what sending it
+    with ``macro`` on ``…/comments/`` will do (staff only)."""
+
+    permission_classes = [IsEngineer]
+
+    @extend_schema(responses=MacroRenderOutput)
+    def get(self, request: AuthenticatedRequest, pk: int, macro_id: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        macro = macros.macro_for_reply(request.user, macro_id)
+        if macro is None:
+            raise NotFound("No such macro.")
+        result = macros.macro_render(macro=macro, ticket=ticket, engineer=request.user)
+        data = {
+            "macro": macro.pk,
+            "language": result.language,
+            "body": result.body,
+            "actions": result.action_texts(),
+        }
+        return Response(MacroRenderOutput(data).data)

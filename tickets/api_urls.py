@@ -10,4 +10,10 @@ urlpatterns = [
     path("tickets/<int:pk>/priority/", api.TicketPriority.as_view(), name="api_ticket_priority"),
     path("tickets/<int:pk>/tags/", api.TicketTags.as_view(), name="api_ticket_tags"),
     path("tags/", api.TagList.as_view(), name="api_tag_list"),
+    path("macros/", api.MacroList.as_view(), name="api_macro_list"),
+    path(
+        "tickets/<int:pk>/macros/<int:macro_id>/",
+        api.MacroRender.as_view(),
+        name="api_macro_render",
+    ),
 ]

@@ -454,3 +454,50 @@ class TicketTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.tag_id}"
+
+
+class Macro(models.Model):
+    """A canned reply with placeholders and optional actions. Personal (an engineer's own)
+    or shared (no owner; curated by managers)."""
+
+    title = models.CharField(_("title"), max_length=120)
+    body_en = models.TextField(_("body (English)"), blank=True)
+    body_pt_br = models.TextField(_("body (Portuguese)"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="macros",
+        help_text=_("Empty: a shared macro, for every engineer."),
+    )
+    set_status = models.CharField(
+        _("set status to"), max_length=20, choices=Status.choices, blank=True
+    )
+    assign_to_me = models.BooleanField(_("assign to the engineer who applies it"), default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assign to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    add_tags = models.JSONField(_("tags to add"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["owner", "title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None

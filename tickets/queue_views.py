@@ -28,7 +28,7 @@ from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from helpdesk.http import AuthenticatedHttpRequest
 from sla.models import Priority
-from tickets import selectors, services
+from tickets import macros, selectors, services
 from tickets.forms import PAGE_OUT_OF_DATE, PhoneTicketForm, SavedViewForm
 from tickets.models import Channel, Product, Status, Ticket
 from tickets.queue import (
@@ -275,8 +275,9 @@ def queue_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda ticket, version: services.comment_add(
+        lambda ticket, version: macros.ticket_reply_with_macro(
             ticket=ticket,
+            macro=macros.macro_for_reply(request.user, request.POST.get("macro")),
             author=request.user,
             body=request.POST.get("body", ""),
             is_public=is_public,

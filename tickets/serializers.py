@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sla.models import Level, Priority, SLAClock
-from tickets.models import Comment, Status, Tag, Ticket
+from tickets.models import Comment, Macro, Status, Tag, Ticket
 
 
 class ClockOutput(serializers.ModelSerializer[SLAClock]):
@@ -69,6 +69,12 @@ class TicketCreateInput(serializers.Serializer):
 class CommentInput(serializers.Serializer):
     body = serializers.CharField()
     is_public = serializers.BooleanField(default=True)
+    macro = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Staff: the id of a macro whose actions (status, assignee, tags) apply "
+        "with this reply; the body is sent as given.",
+    )
 
 
 class CommentOutput(serializers.ModelSerializer[Comment]):
@@ -104,3 +110,28 @@ class TicketTagsInput(serializers.Serializer):
 class TicketTagsOutput(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField())
     version = serializers.IntegerField()
+
+
+class MacroOutput(serializers.ModelSerializer[Macro]):
+    shared = serializers.BooleanField(source="is_shared", read_only=True)
+
+    class Meta:
+        model = Macro
+        fields = [
+            "id",
+            "title",
+            "body_en",
+            "body_pt_br",
+            "shared",
+            "set_status",
+            "assign_to_me",
+            "assignee",
+            "add_tags",
+        ]
+
+
+class MacroRenderOutput(serializers.Serializer):
+    macro = serializers.IntegerField()
+    language = serializers.CharField()
+    body = serializers.CharField(help_text="The reply, placeholders filled, to edit and send.")
+    actions = serializers.ListField(child=serializers.CharField())

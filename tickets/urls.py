@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import queue_views, tag_views, views
+from tickets import macro_views, queue_views, tag_views, views
 
 urlpatterns = [
     path("", views.portal_list, name="portal_list"),
@@ -27,5 +27,11 @@ urlpatterns = [
     path("tags/", tag_views.tag_list, name="tag_list"),
     path("tags/suggest/", tag_views.tag_suggest, name="tag_suggest"),
     path("tags/<int:pk>/rename/", tag_views.tag_rename, name="tag_rename"),
+    path("<int:pk>/macros/", macro_views.macro_picker, name="macro_picker"),
+    path("<int:pk>/macros/<int:macro_id>/", macro_views.macro_preview, name="macro_preview"),
+    path("macros/", macro_views.macro_list, name="macro_list"),
+    path("macros/new/", macro_views.macro_edit, name="macro_new"),
+    path("macros/<int:macro_id>/edit/", macro_views.macro_edit, name="macro_edit"),
+    path("macros/<int:macro_id>/delete/", macro_views.macro_delete, name="macro_delete"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

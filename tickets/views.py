@@ -20,7 +20,7 @@ from helpdesk.http import AuthenticatedHttpRequest
 from sla import explain as sla_explain
 from sla import services as sla_services
 from sla.models import Level, Priority
-from tickets import selectors, services
+from tickets import macros, selectors, services
 from tickets.attachments import is_inline
 from tickets.forms import (
     PriorityChangeForm,
@@ -198,8 +198,10 @@ def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = (StaffReplyForm if user.is_engineer else ReplyForm)(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.comment_add(
+            # A macro applied in the reply box adds its actions when the reply is sent.
+            macros.ticket_reply_with_macro(
                 ticket=ticket,
+                macro=macros.macro_for_reply(user, request.POST.get("macro")),
                 author=user,
                 body=form.cleaned_data["body"],
                 is_public=form.cleaned_data.get("is_public", True),
