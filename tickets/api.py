@@ -23,13 +23,14 @@ from helpdesk.api import (
 )
 from helpdesk.http import AuthenticatedRequest
 from sla.models import SLAClock
-from tickets import macros, selectors, services, tags
+from tickets import macros, merge, selectors, services, tags
 from tickets.models import Channel, Macro, Tag, Ticket
 from tickets.serializers import (
     CommentInput,
     CommentOutput,
     MacroOutput,
     MacroRenderOutput,
+    MergeInput,
     PriorityInput,
     StatusInput,
     TagOutput,
@@ -276,3 +277,31 @@ class MacroRender(APIView):
             "actions": result.action_texts(),
         }
         return Response(MacroRenderOutput(data).data)
+
+
+class TicketMerge(APIView):
+    """Merge this ticket (a duplicate) into another of the same organization (staff only).
+    The duplicate closes, so this needs its ETag as If-Match; the answer is the surviving
+    ticket (another organization's: 403)."""
+
+    permission_classes = [IsEngineer]
+
+    @extend_schema(
+        request=MergeInput,
+        parameters=[if_match_parameter(required=True), ETAG_HEADER],
+        responses={
+            200: OpenApiResponse(TicketOutput, description="The surviving ticket."),
+            412: PRECONDITION_FAILED,
+            428: PRECONDITION_REQUIRED,
+        },
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        source = selectors.ticket_get_visible(user=request.user, pk=pk)
+        expected_version = if_match_version(request)
+        data = MergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = selectors.ticket_get_visible(user=request.user, pk=data.validated_data["into"])
+        survivor = merge.ticket_merge(
+            source=source, target=target, actor=request.user, expected_version=expected_version
+        )
+        return _output(survivor)

@@ -146,6 +146,16 @@ class Ticket(models.Model):
         "Tag", through="TicketTag", related_name="tickets", blank=True, verbose_name=_("tags")
     )
     tag_names = models.JSONField(_("tags"), default=list, blank=True, editable=False)
+    # A duplicate merged into another ticket of its organization: closed, its clocks
+    # stopped, its conversation moved to the surviving ticket.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_tickets",
+    )
 
     class Meta:
         verbose_name = _("ticket")

@@ -24,6 +24,11 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
     organization = serializers.CharField(source="organization.name")
     requester = serializers.EmailField(source="requester.email")
     clocks = ClockOutput(many=True, read_only=True)
+    merged_into: serializers.PrimaryKeyRelatedField[Ticket] = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        help_text="Set when this ticket was merged into another (its id): it is closed and "
+        "its conversation continues there.",
+    )
     version = serializers.IntegerField(
         read_only=True,
         help_text="Goes up by one with every change; the ETag is this number, quoted. "
@@ -51,6 +56,7 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
             "last_activity_at",
             "version",
             "clocks",
+            "merged_into",
         ]
 
 
@@ -135,3 +141,7 @@ class MacroRenderOutput(serializers.Serializer):
     language = serializers.CharField()
     body = serializers.CharField(help_text="The reply, placeholders filled, to edit and send.")
     actions = serializers.ListField(child=serializers.CharField())
+
+
+class MergeInput(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The id of the ticket that survives.")
