@@ -23,11 +23,13 @@ from helpdesk.api import (
 )
 from helpdesk.http import AuthenticatedRequest
 from sla.models import SLAClock
-from tickets import macros, merge, selectors, services, tags
+from tickets import links, macros, merge, selectors, services, tags
 from tickets.models import Channel, Macro, Tag, Ticket
 from tickets.serializers import (
     CommentInput,
     CommentOutput,
+    LinkInput,
+    LinkOutput,
     MacroOutput,
     MacroRenderOutput,
     MergeInput,
@@ -305,3 +307,27 @@ class TicketMerge(APIView):
             source=source, target=target, actor=request.user, expected_version=expected_version
         )
         return _output(survivor)
+
+
+class TicketLinks(APIView):
+    """A ticket's links to other tickets, seen from its side (staff only; internal)."""
+
+    permission_classes = [IsEngineer]
+
+    @extend_schema(responses=LinkOutput(many=True))
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        found = links.ticket_links(ticket=ticket, viewer=request.user)
+        return Response(LinkOutput(found, many=True).data)
+
+    @extend_schema(request=LinkInput, responses={201: LinkOutput(many=True)})
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        data = LinkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = selectors.ticket_get_visible(user=request.user, pk=data.validated_data["other"])
+        links.ticket_link(
+            source=ticket, target=other, kind=data.validated_data["kind"], actor=request.user
+        )
+        found = links.ticket_links(ticket=ticket, viewer=request.user)
+        return Response(LinkOutput(found, many=True).data, status=status.HTTP_201_CREATED)

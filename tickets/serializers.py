@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sla.models import Level, Priority, SLAClock
-from tickets.models import Comment, Macro, Status, Tag, Ticket
+from tickets.models import Comment, LinkKind, Macro, Status, Tag, Ticket
 
 
 class ClockOutput(serializers.ModelSerializer[SLAClock]):
@@ -145,3 +145,18 @@ class MacroRenderOutput(serializers.Serializer):
 
 class MergeInput(serializers.Serializer):
     into = serializers.IntegerField(help_text="The id of the ticket that survives.")
+
+
+class LinkInput(serializers.Serializer):
+    other = serializers.IntegerField(help_text="The id of the other ticket.")
+    kind = serializers.ChoiceField(
+        choices=LinkKind.choices, help_text="This ticket is related to / caused by the other."
+    )
+
+
+class LinkOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="link.pk")
+    other = serializers.IntegerField(source="other.pk")
+    relation = serializers.CharField(
+        source="label", help_text="How this ticket relates to the other."
+    )

@@ -109,6 +109,10 @@ def event_text(event: Event) -> str:
             "ticket": data.get("from"),
             "subject": data.get("subject", ""),
         }
+    if kind == EventKind.LINKED:
+        return _("Linked with #%(ticket)s.") % {"ticket": data.get("other")}
+    if kind == EventKind.UNLINKED:
+        return _("Link with #%(ticket)s removed.") % {"ticket": data.get("other")}
     if kind == EventKind.TAGS_CHANGED:
         return _("Tags changed: added %(added)s; removed %(removed)s.") % {
             "added": ", ".join(data.get("added") or []) or "—",
