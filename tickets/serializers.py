@@ -120,6 +120,9 @@ class TicketTagsOutput(serializers.Serializer):
 
 class MacroOutput(serializers.ModelSerializer[Macro]):
     shared = serializers.BooleanField(source="is_shared", read_only=True)
+    set_status = serializers.CharField(
+        read_only=True, help_text="The status a reply with this macro sets (empty: none)."
+    )
 
     class Meta:
         model = Macro
