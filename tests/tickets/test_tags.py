@@ -117,7 +117,7 @@ def test_queue_shows_tags_and_filters_by_every_tag_given_with_other_filters(clie
     assert queue_subjects(client, "tag=nothing-like-it") == []
 
 
-def test_tags_in_the_queue_cost_no_extra_query(client, grace, eduardo):
+def test_tags_shown_cost_no_extra_query_and_a_tag_filter_one_count(client, grace, eduardo):
     for index in range(10):
         make_ticket(grace, subject=f"Ticket {index}")
     client.force_login(eduardo)
@@ -132,7 +132,9 @@ def test_tags_in_the_queue_cost_no_extra_query(client, grace, eduardo):
     assert len(tagged) == len(untagged)
     with CaptureQueriesContext(connection) as filtered:
         client.get("/tickets/queue/?tag=one&tag=two")
-    assert len(filtered) == len(untagged)
+    # As with a text search, the filtered total is its own COUNT (the (tag, ticket) index
+    # finds the matches) instead of testing every open ticket in the views' aggregate.
+    assert len(filtered) == len(untagged) + 1
 
 
 def test_side_bar_counts_understand_a_tag_filter(client, grace, eduardo):
