@@ -27,6 +27,7 @@ from tickets.models import Event, EventKind, Status, Ticket
 # Why clocks were paused, recorded on the timeline event.
 PAUSED_FINISHED = "finished"
 PAUSED_WAITING = "waiting_customer"
+PAUSED_MERGED = "merged"
 
 
 def _record(
@@ -143,6 +144,13 @@ def clocks_pause(
         for metric in paused:
             _record(ticket, EventKind.SLA_PAUSED, at=at, public=True, metric=metric, reason=reason)
         ticket_sync_sla(ticket=ticket)
+
+
+def clocks_stop(*, ticket: Ticket, at: datetime.datetime, reason: str = PAUSED_MERGED) -> None:
+    """Stop every running clock of a ticket that will not run again (merged into another):
+    they pause with the reason on the timeline, and since such a ticket cannot be reopened
+    nothing resumes them. Met clocks keep their result."""
+    clocks_pause(ticket=ticket, at=at, reason=reason)
 
 
 def clocks_resume(*, ticket: Ticket, at: datetime.datetime) -> None:

@@ -36,6 +36,7 @@ STOPPED_MET = "met"
 STOPPED_SOLVED = "solved"
 STOPPED_CLOSED = "closed"
 STOPPED_WAITING = "waiting"
+STOPPED_MERGED = "merged"
 
 
 # --- durations and instants ------------------------------------------------------------
@@ -107,11 +108,14 @@ def describe_weekly_hours(weekly_hours: Mapping[str, Sequence[Sequence[str]]]) -
 
 
 def stopped_reason(clock: SLAClock, *, ticket: Ticket) -> str | None:
-    """Why the clock is not running now (None: it runs): met, solved, closed or waiting."""
+    """Why the clock is not running now (None: it runs): met, merged, solved, closed or
+    waiting."""
     if clock.met_at is not None:
         return STOPPED_MET
     if clock.paused_at is None:
         return None
+    if ticket.merged_into_id is not None:
+        return STOPPED_MERGED
     if ticket.status == Status.SOLVED:
         return STOPPED_SOLVED
     if ticket.status == Status.CLOSED:
@@ -241,6 +245,10 @@ def _stopped_text(explanation: ClockExplanation, *, ticket: Ticket) -> str:
                 "due": format_instant(clock.breached_at),
             }
         return _("Met on time, %(met)s.") % {"met": met}
+    if explanation.stopped == STOPPED_MERGED:
+        return _("Stopped: the ticket was merged into %(ticket)s, which keeps its own clocks.") % {
+            "ticket": f"#{ticket.merged_into_id}"
+        }
     if explanation.stopped == STOPPED_SOLVED:
         return _("Stopped: the ticket was solved.")
     if explanation.stopped == STOPPED_CLOSED:
@@ -289,6 +297,15 @@ def _customer_sentence(explanation: ClockExplanation, *, ticket: Ticket) -> str:
             )
         return _("%(metric)s target (%(target)s on the %(plan)s plan) met on time, %(met)s.") % (
             params
+        )
+    if explanation.stopped == STOPPED_MERGED:
+        params["into"] = f"#{ticket.merged_into_id}"
+        return (
+            _(
+                "%(metric)s target: %(target)s on the %(plan)s plan. The clock stopped when this "
+                "ticket was merged into %(into)s; the conversation continues there."
+            )
+            % params
         )
     if explanation.stopped == STOPPED_WAITING:
         return (
@@ -381,6 +398,8 @@ def clock_badge(clock: SLAClock, *, ticket: Ticket, now: datetime.datetime) -> B
         return Badge("paused", text, title)
     if reason == STOPPED_WAITING:
         return Badge("paused", _("Paused: waiting on customer"), title)
+    if reason == STOPPED_MERGED:
+        return Badge("paused", _("Stopped: merged"), title)
     assert clock.due_at is not None
     due = format_instant(clock.due_at)
     if code == "breached":

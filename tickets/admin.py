@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from tickets.inbound import inbound_retry
 from tickets.mail_parsing import decode_bytes
-from tickets.models import Attachment, Comment, Event, InboundMessage, Product, Ticket
+from tickets.models import Attachment, Comment, Event, InboundMessage, Product, Tag, Ticket
 from tickets.services import ticket_set_product
 
 ORIGINAL_PREVIEW_BYTES = 20_000
@@ -100,3 +100,15 @@ class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
             % {"count": filed},
             messages.SUCCESS if filed else messages.WARNING,
         )
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin[Tag]):
+    """Tags are renamed and merged on the product's tag page (so tickets stay in step)."""
+
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["name", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -8,6 +8,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,15 +23,23 @@ from helpdesk.api import (
 )
 from helpdesk.http import AuthenticatedRequest
 from sla.models import SLAClock
-from tickets import selectors, services
-from tickets.models import Channel, Ticket
+from tickets import links, macros, merge, selectors, services, tags
+from tickets.models import Channel, Macro, Tag, Ticket
 from tickets.serializers import (
     CommentInput,
     CommentOutput,
+    LinkInput,
+    LinkOutput,
+    MacroOutput,
+    MacroRenderOutput,
+    MergeInput,
     PriorityInput,
     StatusInput,
+    TagOutput,
     TicketCreateInput,
     TicketOutput,
+    TicketTagsInput,
+    TicketTagsOutput,
 )
 
 
@@ -115,14 +125,29 @@ class TicketComments(APIView):
         ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = services.comment_add(
-            ticket=ticket,
-            author=request.user,
-            body=data.validated_data["body"],
-            is_public=data.validated_data["is_public"],
-            channel=Channel.API,
-            expected_version=if_match_version(request, required=False),
-        )
+        macro = None
+        if data.validated_data.get("macro") is not None:
+            macro = macros.macro_for_reply(request.user, data.validated_data["macro"])
+            if macro is None:
+                raise NotFound("No such macro.")
+        if macro is None:
+            comment = services.comment_add(
+                ticket=ticket,
+                author=request.user,
+                body=data.validated_data["body"],
+                is_public=data.validated_data["is_public"],
+                channel=Channel.API,
+                expected_version=if_match_version(request, required=False),
+            )
+        else:
+            comment = macros.ticket_reply_with_macro(
+                ticket=ticket,
+                macro=macro,
+                author=request.user,
+                body=data.validated_data["body"],
+                is_public=data.validated_data["is_public"],
+                channel=Channel.API,
+            )
         return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
 
 
@@ -165,3 +190,144 @@ class TicketPriority(APIView):
             expected_version=expected_version,
         )
         return _output(ticket)
+
+
+# --- engineers' tools: tags (customers get 403: they never see them) ------------------------
+
+
+class IsEngineer(BasePermission):
+    """Support engineers and managers only."""
+
+    message = "Only support staff can use this."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_engineer)
+
+
+class TagList(generics.ListAPIView[Tag]):
+    """Every tag with its open and total ticket counts (staff only)."""
+
+    permission_classes = [IsEngineer]
+    serializer_class = TagOutput
+
+    def get_queryset(self) -> QuerySet[Tag]:
+        return tags.tags_with_counts()
+
+
+def _tags_output(ticket: Ticket) -> Response:
+    data = TicketTagsOutput({"tags": ticket.tag_names, "version": ticket.version}).data
+    return with_etag(Response(data), ticket.version)
+
+
+class TicketTags(APIView):
+    """A ticket's tags (staff only). PUT replaces them, so, like every write that
+    overwrites, it needs the ticket's ETag as If-Match (428 without, 412 if stale)."""
+
+    permission_classes = [IsEngineer]
+
+    @extend_schema(responses=TicketTagsOutput, parameters=[ETAG_HEADER])
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        return _tags_output(selectors.ticket_get_visible(user=request.user, pk=pk))
+
+    @extend_schema(
+        request=TicketTagsInput,
+        parameters=[if_match_parameter(required=True), ETAG_HEADER],
+        responses={200: TicketTagsOutput, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED},
+    )
+    def put(self, request: AuthenticatedRequest, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        expected_version = if_match_version(request)
+        data = TicketTagsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = tags.ticket_tags_set(
+            ticket=ticket,
+            actor=request.user,
+            names=data.validated_data["tags"],
+            expected_version=expected_version,
+        )
+        return _tags_output(ticket)
+
+
+class MacroList(generics.ListAPIView[Macro]):
+    """The macros the caller may apply: shared ones and their own (staff only)."""
+
+    request: AuthenticatedRequest
+    permission_classes = [IsEngineer]
+    serializer_class = MacroOutput
+
+    def get_queryset(self) -> QuerySet[Macro]:
+        return macros.macros_visible_to(self.request.user)
+
+
+class MacroRender(APIView):
+    """A macro filled in for a ticket, in its customer's language, and what sending it
+    with ``macro`` on ``…/comments/`` will do (staff only)."""
+
+    permission_classes = [IsEngineer]
+
+    @extend_schema(responses=MacroRenderOutput)
+    def get(self, request: AuthenticatedRequest, pk: int, macro_id: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        macro = macros.macro_for_reply(request.user, macro_id)
+        if macro is None:
+            raise NotFound("No such macro.")
+        result = macros.macro_render(macro=macro, ticket=ticket, engineer=request.user)
+        data = {
+            "macro": macro.pk,
+            "language": result.language,
+            "body": result.body,
+            "actions": result.action_texts(),
+        }
+        return Response(MacroRenderOutput(data).data)
+
+
+class TicketMerge(APIView):
+    """Merge this ticket (a duplicate) into another of the same organization (staff only).
+    The duplicate closes, so this needs its ETag as If-Match; the answer is the surviving
+    ticket (another organization's: 403)."""
+
+    permission_classes = [IsEngineer]
+
+    @extend_schema(
+        request=MergeInput,
+        parameters=[if_match_parameter(required=True), ETAG_HEADER],
+        responses={
+            200: OpenApiResponse(TicketOutput, description="The surviving ticket."),
+            412: PRECONDITION_FAILED,
+            428: PRECONDITION_REQUIRED,
+        },
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        source = selectors.ticket_get_visible(user=request.user, pk=pk)
+        expected_version = if_match_version(request)
+        data = MergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = selectors.ticket_get_visible(user=request.user, pk=data.validated_data["into"])
+        survivor = merge.ticket_merge(
+            source=source, target=target, actor=request.user, expected_version=expected_version
+        )
+        return _output(survivor)
+
+
+class TicketLinks(APIView):
+    """A ticket's links to other tickets, seen from its side (staff only; internal)."""
+
+    permission_classes = [IsEngineer]
+
+    @extend_schema(responses=LinkOutput(many=True))
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        found = links.ticket_links(ticket=ticket, viewer=request.user)
+        return Response(LinkOutput(found, many=True).data)
+
+    @extend_schema(request=LinkInput, responses={201: LinkOutput(many=True)})
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+        data = LinkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = selectors.ticket_get_visible(user=request.user, pk=data.validated_data["other"])
+        links.ticket_link(
+            source=ticket, target=other, kind=data.validated_data["kind"], actor=request.user
+        )
+        found = links.ticket_links(ticket=ticket, viewer=request.user)
+        return Response(LinkOutput(found, many=True).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import LongSelect
 from sla.models import Level, Priority
-from tickets.models import Product
+from tickets.models import Product, Status
 
 if TYPE_CHECKING:
     from accounts.models import Organization, User
@@ -209,3 +209,38 @@ class PhoneTicketForm(forms.Form):
 class SavedViewForm(forms.Form):
     name = forms.CharField(label=_("View name"), max_length=80)
     query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class MacroForm(forms.Form):
+    """A macro's fields; `shared` is offered to managers only."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    body_en = forms.CharField(
+        label=_("Reply in English"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Placeholders: {{customer.first_name}}, {{ticket.reference}}, {{ticket.due}}, "
+            "{{engineer.name}}."
+        ),
+    )
+    body_pt_br = forms.CharField(
+        label=_("Reply in Portuguese"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    shared = forms.BooleanField(label=_("Shared with every engineer"), required=False)
+    set_status = forms.ChoiceField(
+        label=_("Set status to"), required=False, choices=[("", "—"), *Status.choices]
+    )
+    assign_to_me = forms.BooleanField(
+        label=_("Assign to the engineer who applies it"), required=False
+    )
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Or assign to"), required=False, queryset=None
+    )
+    add_tags = forms.CharField(label=_("Add tags"), required=False, help_text=_("Comma separated."))
+
+    def __init__(self, *args: Any, engineers: Any, can_share: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = engineers  # type: ignore[attr-defined]
+        if not can_share:
+            del self.fields["shared"]

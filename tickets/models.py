@@ -140,6 +140,22 @@ class Ticket(models.Model):
     sla_warn_at = models.DateTimeField(_("next SLA warning"), null=True, blank=True)
     # Optimistic concurrency: every write bumps it; a stale write is refused.
     version = models.PositiveIntegerField(default=1)
+    # Tags (staff only): the rows live in TicketTag; their names are copied here so the
+    # queue shows them without one more query (kept in step by tickets.tags).
+    tags: models.ManyToManyField[Tag, TicketTag] = models.ManyToManyField(
+        "Tag", through="TicketTag", related_name="tickets", blank=True, verbose_name=_("tags")
+    )
+    tag_names = models.JSONField(_("tags"), default=list, blank=True, editable=False)
+    # A duplicate merged into another ticket of its organization: closed, its clocks
+    # stopped, its conversation moved to the surviving ticket.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_tickets",
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -261,6 +277,11 @@ class EventKind(models.TextChoices):
     SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
     SLA_AT_RISK = AlertKind.AT_RISK.value, AlertKind.AT_RISK.label
     SLA_BREACHED = AlertKind.BREACHED.value, AlertKind.BREACHED.label
+    TAGS_CHANGED = "tags_changed", _("Tags changed")
+    MERGED_INTO = "merged_into", _("Merged into another ticket")
+    MERGED_FROM = "merged_from", _("Another ticket merged in")
+    LINKED = "linked", _("Ticket linked")
+    UNLINKED = "unlinked", _("Ticket unlinked")
 
 
 class EventManager(models.Manager["Event"]):
@@ -409,3 +430,114 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender or '?'}: {self.subject}"
+
+
+# --- tags, macros and links (engineers' tools; customers never see them) ---------------------
+
+
+class Tag(models.Model):
+    """A free label engineers put on tickets; managers rename and merge them."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketTag(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ticket_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="ticket_tags")
+
+    class Meta:
+        verbose_name = _("ticket tag")
+        verbose_name_plural = _("ticket tags")
+        constraints = [
+            # (tag, ticket): the queue's tag filter reads a tag's tickets from this index.
+            models.UniqueConstraint(fields=["tag", "ticket"], name="tickettag_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.tag_id}"
+
+
+class Macro(models.Model):
+    """A canned reply with placeholders and optional actions. Personal (an engineer's own)
+    or shared (no owner; curated by managers)."""
+
+    title = models.CharField(_("title"), max_length=120)
+    body_en = models.TextField(_("body (English)"), blank=True)
+    body_pt_br = models.TextField(_("body (Portuguese)"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="macros",
+        help_text=_("Empty: a shared macro, for every engineer."),
+    )
+    set_status = models.CharField(
+        _("set status to"), max_length=20, choices=Status.choices, blank=True
+    )
+    assign_to_me = models.BooleanField(_("assign to the engineer who applies it"), default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assign to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    add_tags = models.JSONField(_("tags to add"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["owner", "title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None
+
+
+class LinkKind(models.TextChoices):
+    RELATED = "related", _("related to")
+    CAUSED_BY = "caused_by", _("caused by")
+
+
+class TicketLink(models.Model):
+    """An internal link between two tickets, shown on both (staff only)."""
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="ticketlink_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="ticketlink_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"

@@ -113,3 +113,16 @@ def ticket_created_notify(*, ticket_id: int) -> None:
     for engineer in engineers_to_tell_of_new_tickets(ticket=ticket):
         if engineer.pk != logged_by:
             _send(ticket, engineer, "new_ticket", context, key=f"ticket:{ticket.pk}:new")
+
+
+def merge_notify(*, source_id: int) -> None:
+    """Tell the merged ticket's requester and CCs where their conversation went."""
+    source = Ticket.objects.select_related("requester", "merged_into").get(pk=source_id)
+    for recipient in _recipients(source):
+        _send(
+            source,
+            recipient,
+            "merged",
+            {"target": source.merged_into},
+            key=f"merge:{source_id}",
+        )

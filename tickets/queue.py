@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +26,8 @@ from sla.calendar import BusinessCalendar
 from sla.explain import Countdown, countdown
 from sla.models import Priority, SLAClock
 from tickets import workflow
-from tickets.models import Channel, SavedView, Status, Ticket
+from tickets.models import Channel, SavedView, Status, Ticket, TicketTag
+from tickets.tag_names import parse_tags
 
 OPEN_STATUSES: list[str] = sorted(workflow.ACTIVE)
 QUEUE_ORDER = (F("sla_due_at").asc(nulls_last=True), "created_at", "id")
@@ -70,6 +71,7 @@ class QueueFilters:
     channel: str = ""
     product: int | None = None
     text: str = ""
+    tags: list[str] = field(default_factory=list)  # every one of them (AND)
 
     @classmethod
     def parse(cls, data: QueryDict | Mapping[str, Any]) -> QueueFilters:
@@ -95,6 +97,7 @@ class QueueFilters:
             channel=data.get("channel", "") if data.get("channel") in Channel.values else "",
             product=_int(data.get("product")),
             text=(data.get("q") or "").strip()[:200],
+            tags=parse_tags(data.getlist("tag"))[:10],
         )
 
     @property
@@ -123,6 +126,7 @@ class QueueFilters:
             pairs.append(("product", str(self.product)))
         if self.text:
             pairs.append(("q", self.text))
+        pairs += [("tag", name) for name in self.tags]
         return urlencode(pairs)
 
     def condition(self, *, user: User, now: datetime.datetime) -> Q:
@@ -158,6 +162,9 @@ class QueueFilters:
             if reference.isdigit():
                 match |= Q(pk=int(reference))
             q &= match
+        for name in self.tags:
+            # A semi-join per tag on the (tag, ticket) unique index: several tags combine.
+            q &= Q(Exists(TicketTag.objects.filter(ticket_id=OuterRef("pk"), tag__name=name)))
         return q
 
 

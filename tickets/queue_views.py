@@ -28,7 +28,7 @@ from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from helpdesk.http import AuthenticatedHttpRequest
 from sla.models import Priority
-from tickets import selectors, services
+from tickets import macros, selectors, services
 from tickets.forms import PAGE_OUT_OF_DATE, PhoneTicketForm, SavedViewForm
 from tickets.models import Channel, Product, Status, Ticket
 from tickets.queue import (
@@ -72,12 +72,14 @@ def _queue_context(request: AuthenticatedHttpRequest, data: QueryDict) -> dict[s
     query = filters.to_query()
     views = queue_views(user=user)
     queries = {view.key: view.query for view in views}
-    if not filters.text:
+    # A text search or a tag cannot be answered from the counting index: let the trigram
+    # index (PostgreSQL) or the (tag, ticket) index find the matches in a query of its
+    # own, rather than test every open ticket inside the views' aggregate.
+    separate = bool(filters.text or filters.tags)
+    if not separate:
         queries[""] = query  # counted in the same aggregate as the views
     counts = queue_counts(user=user, queries=queries, now=now)
-    if filters.text:
-        # A text search cannot be answered from the counting index: let the trigram
-        # index (PostgreSQL) find the matches in a query of its own.
+    if separate:
         counts[""] = queue_total(user=user, filters=filters, now=now)
     for view in views:
         view.count = counts[view.key]
@@ -275,8 +277,9 @@ def queue_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda ticket, version: services.comment_add(
+        lambda ticket, version: macros.ticket_reply_with_macro(
             ticket=ticket,
+            macro=macros.macro_for_reply(request.user, request.POST.get("macro")),
             author=request.user,
             body=request.POST.get("body", ""),
             is_public=is_public,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sla.models import Level, Priority, SLAClock
-from tickets.models import Comment, Status, Ticket
+from tickets.models import Comment, LinkKind, Macro, Status, Tag, Ticket
 
 
 class ClockOutput(serializers.ModelSerializer[SLAClock]):
@@ -24,6 +24,11 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
     organization = serializers.CharField(source="organization.name")
     requester = serializers.EmailField(source="requester.email")
     clocks = ClockOutput(many=True, read_only=True)
+    merged_into: serializers.PrimaryKeyRelatedField[Ticket] = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        help_text="Set when this ticket was merged into another (its id): it is closed and "
+        "its conversation continues there.",
+    )
     version = serializers.IntegerField(
         read_only=True,
         help_text="Goes up by one with every change; the ETag is this number, quoted. "
@@ -51,6 +56,7 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
             "last_activity_at",
             "version",
             "clocks",
+            "merged_into",
         ]
 
 
@@ -69,6 +75,12 @@ class TicketCreateInput(serializers.Serializer):
 class CommentInput(serializers.Serializer):
     body = serializers.CharField()
     is_public = serializers.BooleanField(default=True)
+    macro = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Staff: the id of a macro whose actions (status, assignee, tags) apply "
+        "with this reply; the body is sent as given.",
+    )
 
 
 class CommentOutput(serializers.ModelSerializer[Comment]):
@@ -86,3 +98,68 @@ class StatusInput(serializers.Serializer):
 class PriorityInput(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     reason = serializers.CharField()
+
+
+class TagOutput(serializers.ModelSerializer[Tag]):
+    open_count = serializers.IntegerField(read_only=True, help_text="Open tickets with the tag.")
+    total_count = serializers.IntegerField(read_only=True, help_text="All tickets with the tag.")
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "open_count", "total_count"]
+
+
+class TicketTagsInput(serializers.Serializer):
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=50)
+
+
+class TicketTagsOutput(serializers.Serializer):
+    tags = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField()
+
+
+class MacroOutput(serializers.ModelSerializer[Macro]):
+    shared = serializers.BooleanField(source="is_shared", read_only=True)
+    set_status = serializers.CharField(
+        read_only=True, help_text="The status a reply with this macro sets (empty: none)."
+    )
+
+    class Meta:
+        model = Macro
+        fields = [
+            "id",
+            "title",
+            "body_en",
+            "body_pt_br",
+            "shared",
+            "set_status",
+            "assign_to_me",
+            "assignee",
+            "add_tags",
+        ]
+
+
+class MacroRenderOutput(serializers.Serializer):
+    macro = serializers.IntegerField()
+    language = serializers.CharField()
+    body = serializers.CharField(help_text="The reply, placeholders filled, to edit and send.")
+    actions = serializers.ListField(child=serializers.CharField())
+
+
+class MergeInput(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The id of the ticket that survives.")
+
+
+class LinkInput(serializers.Serializer):
+    other = serializers.IntegerField(help_text="The id of the other ticket.")
+    kind = serializers.ChoiceField(
+        choices=LinkKind.choices, help_text="This ticket is related to / caused by the other."
+    )
+
+
+class LinkOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="link.pk")
+    other = serializers.IntegerField(source="other.pk")
+    relation = serializers.CharField(
+        source="label", help_text="How this ticket relates to the other."
+    )

@@ -299,6 +299,11 @@ def comment_add(
         raise PolicyViolation(_("Only support staff can add internal notes."))
     validate_uploads(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    while ticket.merged_into_id is not None:
+        # A reply to a merged ticket (an old e-mail thread, a stale page) continues the
+        # conversation where it went: on the surviving ticket.
+        expected_version = None
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.merged_into_id)
     # The reply happens when it holds the ticket, not before: a breach flag (which locks
     # the ticket too) is then strictly before or after it, and a clock is never both met
     # on time and breached.
@@ -378,6 +383,11 @@ def ticket_change_status(
         raise ValidationError({"status": [_("Unknown status.")]})
     if status == ticket.status:
         return ticket
+    if ticket.merged_into_id is not None:
+        raise PolicyViolation(
+            _("%(ticket)s was merged into #%(into)s and stays closed; continue there.")
+            % {"ticket": ticket.reference, "into": ticket.merged_into_id}
+        )
     if not workflow.can_transition(ticket.status, status, by_customer=not actor.is_engineer):
         raise PolicyViolation(
             _("A ticket that is %(current)s cannot become %(target)s.")

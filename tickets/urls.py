@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import queue_views, views
+from tickets import link_views, macro_views, merge_views, queue_views, tag_views, views
 
 urlpatterns = [
     path("", views.portal_list, name="portal_list"),
@@ -23,5 +23,22 @@ urlpatterns = [
     path("<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
     path("<int:pk>/status/", views.ticket_status, name="ticket_status"),
     path("<int:pk>/priority/", views.ticket_priority, name="ticket_priority"),
+    path("<int:pk>/links/", link_views.ticket_link_add, name="ticket_link_add"),
+    path(
+        "<int:pk>/links/<int:link_id>/delete/",
+        link_views.ticket_link_remove,
+        name="ticket_link_remove",
+    ),
+    path("<int:pk>/merge/", merge_views.ticket_merge, name="ticket_merge"),
+    path("<int:pk>/tags/", tag_views.ticket_tags, name="ticket_tags"),
+    path("tags/", tag_views.tag_list, name="tag_list"),
+    path("tags/suggest/", tag_views.tag_suggest, name="tag_suggest"),
+    path("tags/<int:pk>/rename/", tag_views.tag_rename, name="tag_rename"),
+    path("<int:pk>/macros/", macro_views.macro_picker, name="macro_picker"),
+    path("<int:pk>/macros/<int:macro_id>/", macro_views.macro_preview, name="macro_preview"),
+    path("macros/", macro_views.macro_list, name="macro_list"),
+    path("macros/new/", macro_views.macro_edit, name="macro_new"),
+    path("macros/<int:macro_id>/edit/", macro_views.macro_edit, name="macro_edit"),
+    path("macros/<int:macro_id>/delete/", macro_views.macro_delete, name="macro_delete"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

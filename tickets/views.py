@@ -20,7 +20,7 @@ from helpdesk.http import AuthenticatedHttpRequest
 from sla import explain as sla_explain
 from sla import services as sla_services
 from sla.models import Level, Priority
-from tickets import selectors, services
+from tickets import links, macros, selectors, services
 from tickets.attachments import is_inline
 from tickets.forms import (
     PriorityChangeForm,
@@ -30,7 +30,7 @@ from tickets.forms import (
     StatusChangeForm,
     TicketCreateForm,
 )
-from tickets.models import Status, Ticket
+from tickets.models import LinkKind, Status, Ticket
 
 
 @login_required
@@ -186,6 +186,8 @@ def _detail_context(
         "priorities": Priority.choices,
         "statuses": Status.choices,
         "engineers": list(staff_users()) if user.is_engineer else [],
+        "links": links.ticket_links(ticket=ticket, viewer=user),
+        "link_kinds": LinkKind.choices,
         **forms,
     }
 
@@ -198,8 +200,10 @@ def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = (StaffReplyForm if user.is_engineer else ReplyForm)(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.comment_add(
+            # A macro applied in the reply box adds its actions when the reply is sent.
+            macros.ticket_reply_with_macro(
                 ticket=ticket,
+                macro=macros.macro_for_reply(user, request.POST.get("macro")),
                 author=user,
                 body=form.cleaned_data["body"],
                 is_public=form.cleaned_data.get("is_public", True),

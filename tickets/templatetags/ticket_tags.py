@@ -74,6 +74,10 @@ def event_text(event: Event) -> str:
     if kind == EventKind.SLA_MET:
         text = _("%(metric)s target met.") if data.get("on_time") else _("%(metric)s met late.")
         return text % {"metric": _metric(data.get("metric"))}
+    if kind == EventKind.SLA_PAUSED and data.get("reason") == "merged":
+        return _("%(metric)s clock stopped: the ticket was merged into another.") % {
+            "metric": _metric(data.get("metric"))
+        }
     if kind == EventKind.SLA_PAUSED:
         text = (
             _("%(metric)s clock stopped: the ticket is solved or closed.")
@@ -95,5 +99,23 @@ def event_text(event: Event) -> str:
         return _("%(metric)s target breached (was due %(due)s).") % {
             "metric": _metric(data.get("metric")),
             "due": _when(data.get("due")),
+        }
+    if kind == EventKind.MERGED_INTO:
+        return _("Merged into #%(ticket)s; the conversation continues there.") % {
+            "ticket": data.get("into")
+        }
+    if kind == EventKind.MERGED_FROM:
+        return _("Ticket #%(ticket)s (“%(subject)s”) was merged into this one.") % {
+            "ticket": data.get("from"),
+            "subject": data.get("subject", ""),
+        }
+    if kind == EventKind.LINKED:
+        return _("Linked with #%(ticket)s.") % {"ticket": data.get("other")}
+    if kind == EventKind.UNLINKED:
+        return _("Link with #%(ticket)s removed.") % {"ticket": data.get("other")}
+    if kind == EventKind.TAGS_CHANGED:
+        return _("Tags changed: added %(added)s; removed %(removed)s.") % {
+            "added": ", ".join(data.get("added") or []) or "—",
+            "removed": ", ".join(data.get("removed") or []) or "—",
         }
     return str(EventKind(kind).label) if kind in EventKind.values else kind
