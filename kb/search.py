@@ -1,0 +1,199 @@
+"""The global search: articles and tickets the user may see, ranked together, one page.
+
+Both sides start from their permission selectors (`articles_visible_to` through
+`translations_for_reader`, `tickets.search.ticket_search_matches` through
+`tickets_visible_to`), so matches, counts, page numbers and snippets are computed only
+over what the user may see. The page is one UNION ALL query ordered by rank; snippets
+are cut from the page's own rows, from text the user may read.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, F, FloatField, Value
+from django.db.models.functions import Cast
+from django.urls import reverse
+
+from helpdesk import search
+from kb.models import Article, ArticleTranslation
+from kb.selectors import Reader, translations_for_reader
+from tickets.models import Ticket
+from tickets.search import ticket_search_matches, ticket_search_texts
+
+KINDS = ("article", "ticket")
+PAGE_SIZE = 20
+MAX_PAGES = 50
+# Articles answer questions; a tie with a ticket goes to the article.
+ARTICLE_BOOST = 1.25
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str
+    title: str
+    url: str
+    snippet: str
+    updated_at: object
+    label: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class SearchPage:
+    query: str
+    kind: str
+    results: list[Result]
+    counts: dict[str, int]
+    number: int
+    num_pages: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) if not self.kind else self.counts.get(self.kind, 0)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def article_matches(
+    *, user: Reader, language: str, terms: list[str], prefix: bool = False, any_term: bool = False
+):
+    """Visible translations (one per article, the reader's language first) holding every
+    term (``any_term``: one of them), with ``rank``."""
+    options = {"prefix": prefix, "any_term": any_term}
+    return (
+        translations_for_reader(user, language=language)
+        .filter(search.match("search_document", terms, **options))
+        .annotate(rank=search.rank("search_document", terms, **options) * ARTICLE_BOOST)
+    )
+
+
+def _rows(queryset, kind: str, updated: str):
+    return queryset.annotate(
+        kind=Value(kind, output_field=CharField()),
+        score=Cast(F("rank"), FloatField()),
+        updated=F(updated),
+    ).order_by().values_list("kind", "pk", "score", "updated")
+
+
+def global_search(
+    *, user: Reader, query: str, language: str, kind: str = "", page: int = 1
+) -> SearchPage:
+    """One page of results for ``query`` (ranked, best first), the count per kind and the
+    number of pages, computed over what ``user`` may see only."""
+    kind = kind if kind in KINDS else ""
+    terms = search.search_terms(query)
+    empty = SearchPage(query, kind, [], {"article": 0, "ticket": 0}, 1, 1)
+    if not terms:
+        return empty
+    articles = article_matches(user=user, language=language, terms=terms)
+    tickets = (
+        ticket_search_matches(user=user, terms=terms)
+        if user.is_authenticated
+        else ticket_search_matches(user=user, terms=terms).none()
+    )
+    counts = {
+        "article": articles.count() if kind in ("", "article") else 0,
+        "ticket": tickets.count() if kind in ("", "ticket") else 0,
+    }
+    total = counts["article"] + counts["ticket"]
+    num_pages = max(1, min(MAX_PAGES, math.ceil(total / PAGE_SIZE)))
+    number = max(1, min(page, num_pages))
+    parts = []
+    if kind in ("", "article") and counts["article"]:
+        parts.append(_rows(articles, "article", "updated_at"))
+    if kind in ("", "ticket") and counts["ticket"]:
+        parts.append(_rows(tickets, "ticket", "ticket__last_activity_at"))
+    if not parts:
+        return SearchPage(query, kind, [], counts, 1, 1)
+    union = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(union.order_by("-score", "-updated")[offset : offset + PAGE_SIZE])
+    return SearchPage(
+        query, kind, _results(rows, user=user, terms=terms), counts, number, num_pages
+    )
+
+
+def _results(rows, *, user: Reader, terms: list[str]) -> list[Result]:
+    article_ids = [pk for kind, pk, _score, _updated in rows if kind == "article"]
+    ticket_ids = [pk for kind, pk, _score, _updated in rows if kind == "ticket"]
+    translations = {
+        translation.pk: translation
+        for translation in ArticleTranslation.objects.filter(pk__in=article_ids).select_related(
+            "article"
+        )
+    }
+    tickets = {
+        ticket.pk: ticket
+        for ticket in Ticket.objects.filter(pk__in=ticket_ids).only(
+            "pk", "subject", "description", "status", "last_activity_at"
+        )
+    }
+    texts = ticket_search_texts(tickets=list(tickets.values()), viewer=user) if tickets else {}
+    results = []
+    for kind, pk, _score, _updated in rows:
+        if kind == "article" and pk in translations:
+            translation = translations[pk]
+            article = translation.article
+            text = (
+                translation.summary
+                if search.contains_terms(translation.summary, terms)
+                else translation.body
+            )
+            results.append(
+                Result(
+                    kind="article",
+                    title=translation.title,
+                    url=reverse("kb:article", args=[article.slug]),
+                    snippet=search.highlight(text or translation.body, terms),
+                    updated_at=translation.updated_at,
+                    label=article.get_section_display(),
+                    extra={"draft": not article.is_published},
+                )
+            )
+        elif kind == "ticket" and pk in tickets:
+            ticket = tickets[pk]
+            results.append(
+                Result(
+                    kind="ticket",
+                    title=f"{ticket.reference} {ticket.subject}",
+                    url=reverse("ticket_detail", args=[ticket.pk]),
+                    snippet=search.highlight(texts.get(pk, ""), terms),
+                    updated_at=ticket.last_activity_at,
+                    label=ticket.get_status_display(),
+                )
+            )
+    return results
+
+
+def article_suggestions(
+    *, user: Reader, language: str, text: str, limit: int = 5
+) -> list[tuple[Article, ArticleTranslation]]:
+    """Published articles matching what a customer is typing (the last word may be
+    unfinished), best first: the new-ticket form's suggestions."""
+    terms = search.search_terms(text)
+    terms = [term for term in terms if term not in search.COMMON_WORDS and len(term) > 2]
+    if not terms:
+        return []
+    matches = (
+        article_matches(user=user, language=language, terms=terms, prefix=True, any_term=True)
+        .filter(article__status="published")
+        .select_related("article")
+        .order_by("-rank", "-updated_at")[:limit]
+    )
+    return [(translation.article, translation) for translation in matches]
