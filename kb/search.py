@@ -16,10 +16,11 @@ from django.db.models import CharField, F, FloatField, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from accounts.models import User
 from helpdesk import search
 from kb.models import Article, ArticleTranslation
 from kb.selectors import Reader, translations_for_reader
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketSearchDocument
 from tickets.search import ticket_search_matches, ticket_search_texts
 
 KINDS = ("article", "ticket")
@@ -84,11 +85,15 @@ def article_matches(
 
 
 def _rows(queryset, kind: str, updated: str):
-    return queryset.annotate(
-        kind=Value(kind, output_field=CharField()),
-        score=Cast(F("rank"), FloatField()),
-        updated=F(updated),
-    ).order_by().values_list("kind", "pk", "score", "updated")
+    return (
+        queryset.annotate(
+            kind=Value(kind, output_field=CharField()),
+            score=Cast(F("rank"), FloatField()),
+            updated=F(updated),
+        )
+        .order_by()
+        .values_list("kind", "pk", "score", "updated")
+    )
 
 
 def global_search(
@@ -104,8 +109,8 @@ def global_search(
     articles = article_matches(user=user, language=language, terms=terms)
     tickets = (
         ticket_search_matches(user=user, terms=terms)
-        if user.is_authenticated
-        else ticket_search_matches(user=user, terms=terms).none()
+        if isinstance(user, User)
+        else TicketSearchDocument.objects.none()
     )
     counts = {
         "article": articles.count() if kind in ("", "article") else 0,
@@ -144,7 +149,11 @@ def _results(rows, *, user: Reader, terms: list[str]) -> list[Result]:
             "pk", "subject", "description", "status", "last_activity_at"
         )
     }
-    texts = ticket_search_texts(tickets=list(tickets.values()), viewer=user) if tickets else {}
+    texts = (
+        ticket_search_texts(tickets=list(tickets.values()), viewer=user)
+        if tickets and isinstance(user, User)
+        else {}
+    )
     results = []
     for kind, pk, _score, _updated in rows:
         if kind == "article" and pk in translations:
