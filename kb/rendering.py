@@ -24,6 +24,7 @@ OWN_FILES = "/kb/files/"
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 _VIMEO_ID = re.compile(r"^\d{5,12}$")
 _LINK_PARAGRAPH = re.compile(r'<p><a href="([^"]+)"[^>]*>([^<]*)</a></p>')
+_BARE_URL_PARAGRAPH = re.compile(r"<p>(https?://[^\s<\"]+)</p>")
 
 
 def _youtube(url: str) -> str | None:
@@ -97,4 +98,8 @@ def render_article(text: str) -> str:
         strip_comments=True,
         attribute_filter=_keep_own_images,
     )
-    return _LINK_PARAGRAPH.sub(_video, cleaned)
+    # A paragraph that is only an address: a link (Markdown leaves bare addresses as text).
+    linked = _BARE_URL_PARAGRAPH.sub(
+        r'<p><a href="\1" rel="noopener noreferrer nofollow">\1</a></p>', cleaned
+    )
+    return _LINK_PARAGRAPH.sub(_video, linked)

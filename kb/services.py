@@ -45,23 +45,28 @@ UPDATE kb_articletranslation SET search_document =
     setweight(to_tsvector(%s::regconfig, helpdesk_unaccent(title)), 'A')
     || setweight(to_tsvector(%s::regconfig, helpdesk_unaccent(summary)), 'B')
     || setweight(to_tsvector(%s::regconfig, helpdesk_unaccent(body)), 'C')
-WHERE id = %s
+WHERE id = ANY(%s)
 """
 
 
 def translation_search_refresh(*, translations: Iterable[ArticleTranslation]) -> None:
-    """Rebuild these translations' search documents with their language's stemming."""
-    for translation in translations:
-        if search.is_postgres():
+    """Rebuild these translations' search documents with their language's stemming
+    (PostgreSQL: one statement per language)."""
+    if search.is_postgres():
+        by_config: dict[str, list[int]] = {}
+        for translation in translations:
             config = search.CONFIGS.get(translation.language, "english")
-            with connection.cursor() as cursor:
-                cursor.execute(REFRESH_SQL, [config, config, config, translation.pk])
-        else:
-            ArticleTranslation.objects.filter(pk=translation.pk).update(
-                search_document=search.plain_document(
-                    [translation.title, translation.summary, translation.body]
-                )
+            by_config.setdefault(config, []).append(translation.pk)
+        with connection.cursor() as cursor:
+            for config, ids in by_config.items():
+                cursor.execute(REFRESH_SQL, [config, config, config, ids])
+        return
+    for translation in translations:
+        ArticleTranslation.objects.filter(pk=translation.pk).update(
+            search_document=search.plain_document(
+                [translation.title, translation.summary, translation.body]
             )
+        )
 
 
 def _require_staff(user: User) -> None:
