@@ -342,9 +342,9 @@ def article_draft_from_ticket(*, ticket: Ticket, author: User) -> Article:
     ]
     body = "\n\n".join(
         [
-            f"## {_('Problem')}",
+            "## " + _("Problem"),
             _scrub(ticket.description, names),
-            f"## {_('Solution')}",
+            "## " + _("Solution"),
             *[_scrub(answer, names) for answer in answers],
         ]
     )
