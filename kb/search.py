@@ -21,11 +21,15 @@ from helpdesk import search
 from kb.models import Article, ArticleTranslation
 from kb.selectors import Reader, translations_for_reader
 from tickets.models import Ticket, TicketSearchDocument
-from tickets.search import ticket_search_matches, ticket_search_texts
+from tickets.search import ticket_search_matches, ticket_search_rank, ticket_search_texts
 
 KINDS = ("article", "ticket")
 PAGE_SIZE = 20
 MAX_PAGES = 50
+# A search ranks at most this many matches of each kind: the newest ones. Ranking every
+# match of a word found in half the tickets costs time in proportion to the table; this
+# keeps a search's cost bounded, and MAX_PAGES pages of PAGE_SIZE show no more anyway.
+CANDIDATES = MAX_PAGES * PAGE_SIZE
 # Articles answer questions; a tie with a ticket goes to the article.
 ARTICLE_BOOST = 1.25
 
@@ -49,6 +53,11 @@ class SearchPage:
     counts: dict[str, int]
     number: int
     num_pages: int
+
+    @property
+    def capped(self) -> dict[str, bool]:
+        """Per kind: more matches exist than were ranked (shown as "1000+")."""
+        return {key: value >= CANDIDATES for key, value in self.counts.items()}
 
     @property
     def total(self) -> int:
@@ -80,8 +89,20 @@ def article_matches(
     return (
         translations_for_reader(user, language=language)
         .filter(search.match("search_document", terms, **options))
-        .annotate(rank=search.rank("search_document", terms, **options) * ARTICLE_BOOST)
+        .annotate(rank=article_rank(terms, **options))
     )
+
+
+def article_rank(terms: list[str], **options: bool):
+    return search.rank("search_document", terms, **options) * ARTICLE_BOOST
+
+
+def newest_candidates(matches, rank):
+    """The newest ``CANDIDATES`` of these matches (by id), ranked by ``rank``: the database
+    stops looking once it has them (or reads the GIN index when matches are few), and only
+    they are ranked."""
+    newest = matches.order_by("-pk").values("pk")[:CANDIDATES]
+    return matches.model.objects.filter(pk__in=newest).annotate(rank=rank)
 
 
 def _rows(queryset, kind: str, updated: str):
@@ -106,9 +127,14 @@ def global_search(
     empty = SearchPage(query, kind, [], {"article": 0, "ticket": 0}, 1, 1)
     if not terms:
         return empty
-    articles = article_matches(user=user, language=language, terms=terms)
+    articles = newest_candidates(
+        article_matches(user=user, language=language, terms=terms), article_rank(terms)
+    )
     tickets = (
-        ticket_search_matches(user=user, terms=terms)
+        newest_candidates(
+            ticket_search_matches(user=user, terms=terms),
+            ticket_search_rank(user=user, terms=terms),
+        )
         if isinstance(user, User)
         else TicketSearchDocument.objects.none()
     )
@@ -123,7 +149,7 @@ def global_search(
     if kind in ("", "article") and counts["article"]:
         parts.append(_rows(articles, "article", "updated_at"))
     if kind in ("", "ticket") and counts["ticket"]:
-        parts.append(_rows(tickets, "ticket", "ticket__last_activity_at"))
+        parts.append(_rows(tickets, "ticket", "updated_at"))
     if not parts:
         return SearchPage(query, kind, [], counts, 1, 1)
     union = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)

@@ -101,21 +101,26 @@ def ticket_search_matches(
 ) -> QuerySet[TicketSearchDocument]:
     """The search documents of the tickets this user may see that hold every term,
     annotated with ``rank``. Staff match internal notes too; customers never do."""
-    visible = tickets_visible_to(user)
     documents = TicketSearchDocument.objects.all()
-    score: Combinable
     if user.is_authenticated and user.is_engineer:
         condition = search.match("public_document", terms, prefix=prefix) | search.match(
             "internal_document", terms, prefix=prefix
         )
-        score = search.rank("public_document", terms, prefix=prefix) + search.rank(
-            "internal_document", terms, prefix=prefix
-        )
     else:
-        documents = documents.filter(ticket_id__in=visible.values("pk"))
+        documents = documents.filter(ticket_id__in=tickets_visible_to(user).values("pk"))
         condition = search.match("public_document", terms, prefix=prefix)
-        score = search.rank("public_document", terms, prefix=prefix)
-    return documents.filter(condition).annotate(rank=score)
+    return documents.filter(condition).annotate(
+        rank=ticket_search_rank(user=user, terms=terms, prefix=prefix)
+    )
+
+
+def ticket_search_rank(*, user: User, terms: Sequence[str], prefix: bool = False) -> Combinable:
+    """How well a ticket's document matches, from what this user may search: the public
+    document, and for staff the internal notes too."""
+    score = search.rank("public_document", terms, prefix=prefix)
+    if user.is_authenticated and user.is_engineer:
+        score = score + search.rank("internal_document", terms, prefix=prefix)
+    return score
 
 
 def ticket_search_texts(*, tickets: Sequence[Ticket], viewer: User) -> dict[int, str]:
