@@ -106,6 +106,11 @@ class ArticleTranslation(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Kept by kb.services for every translation of the article, so "the reader's language,
+    # else the fallback" is a test on the row itself: the languages the article has
+    # (``|en|pt-br|``) and whether this is the one shown when the reader's is missing.
+    article_languages = models.CharField(max_length=40, default="", editable=False)
+    is_fallback = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("article translation")

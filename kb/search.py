@@ -61,7 +61,7 @@ class SearchPage:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values()) if not self.kind else self.counts.get(self.kind, 0)
+        return self.counts.get(self.kind, 0) if self.kind else sum(self.counts.values())
 
     @property
     def has_previous(self) -> bool:
@@ -97,12 +97,11 @@ def article_rank(terms: list[str], **options: bool):
     return search.rank("search_document", terms, **options) * ARTICLE_BOOST
 
 
-def newest_candidates(matches, rank):
-    """The newest ``CANDIDATES`` of these matches (by id), ranked by ``rank``: the database
-    stops looking once it has them (or reads the GIN index when matches are few), and only
-    they are ranked."""
-    newest = matches.order_by("-pk").values("pk")[:CANDIDATES]
-    return matches.model.objects.filter(pk__in=newest).annotate(rank=rank)
+def newest_candidates(matches) -> list[int]:
+    """The ids of the newest ``CANDIDATES`` of these matches: the database stops looking
+    once it has them (or reads the GIN index when matches are few). Only they are ranked,
+    so a word found in half the tickets costs no more than a rarer one."""
+    return list(matches.order_by("-pk").values_list("pk", flat=True)[:CANDIDATES])
 
 
 def _rows(queryset, kind: str, updated: str):
@@ -127,23 +126,25 @@ def global_search(
     empty = SearchPage(query, kind, [], {"article": 0, "ticket": 0}, 1, 1)
     if not terms:
         return empty
-    articles = newest_candidates(
-        article_matches(user=user, language=language, terms=terms), article_rank(terms)
+    article_ids = newest_candidates(article_matches(user=user, language=language, terms=terms))
+    ticket_ids = (
+        newest_candidates(ticket_search_matches(user=user, terms=terms))
+        if isinstance(user, User)
+        else []
+    )
+    counts = {"article": len(article_ids), "ticket": len(ticket_ids)}
+    articles = ArticleTranslation.objects.filter(pk__in=article_ids).annotate(
+        rank=article_rank(terms)
     )
     tickets = (
-        newest_candidates(
-            ticket_search_matches(user=user, terms=terms),
-            ticket_search_rank(user=user, terms=terms),
+        TicketSearchDocument.objects.filter(pk__in=ticket_ids).annotate(
+            rank=ticket_search_rank(user=user, terms=terms)
         )
         if isinstance(user, User)
         else TicketSearchDocument.objects.none()
     )
-    counts = {
-        "article": articles.count() if kind in ("", "article") else 0,
-        "ticket": tickets.count() if kind in ("", "ticket") else 0,
-    }
-    total = counts["article"] + counts["ticket"]
-    num_pages = max(1, min(MAX_PAGES, math.ceil(total / PAGE_SIZE)))
+    shown = counts[kind] if kind else sum(counts.values())
+    num_pages = max(1, min(MAX_PAGES, math.ceil(shown / PAGE_SIZE)))
     number = max(1, min(page, num_pages))
     parts = []
     if kind in ("", "article") and counts["article"]:

@@ -69,18 +69,10 @@ def reader_language(language_code: str | None) -> str:
 
 def translations_for_reader(user: Reader, *, language: str) -> QuerySet[ArticleTranslation]:
     """One translation per visible article: the reader's language where it exists, else
-    whichever the article has (English first)."""
-    theirs = ArticleTranslation.objects.filter(article_id=OuterRef("article_id"), language=language)
-    english = ArticleTranslation.objects.filter(
-        article_id=OuterRef("article_id"), language=Language.ENGLISH
-    )
-    lower = ArticleTranslation.objects.filter(
-        article_id=OuterRef("article_id"), pk__lt=OuterRef("pk")
-    )
+    the article's fallback (English, else its first language)."""
     return ArticleTranslation.objects.filter(
         Q(language=language)
-        | (~Exists(theirs) & Q(language=Language.ENGLISH))
-        | (~Exists(theirs) & ~Exists(english) & ~Exists(lower)),
+        | (Q(is_fallback=True) & ~Q(article_languages__contains=f"|{language}|")),
         article__in=articles_visible_to(user),
     )
 

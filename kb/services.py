@@ -69,6 +69,28 @@ def translation_search_refresh(*, translations: Iterable[ArticleTranslation]) ->
         )
 
 
+def article_languages_sync(*, article_ids: Iterable[int]) -> None:
+    """Record on each translation the article's languages and which one is the fallback
+    (English, else the first written), so readers' queries test rows, not subqueries."""
+    translations: dict[int, list[ArticleTranslation]] = {}
+    for translation in ArticleTranslation.objects.filter(article_id__in=list(article_ids)).only(
+        "pk", "article_id", "language"
+    ):
+        translations.setdefault(translation.article_id, []).append(translation)
+    for items in translations.values():
+        languages = "|" + "|".join(sorted(item.language for item in items)) + "|"
+        english = [item for item in items if item.language == Language.ENGLISH]
+        fallback = (english or sorted(items, key=lambda item: item.pk))[0]
+        for item in items:
+            item.article_languages = languages
+            item.is_fallback = item.pk == fallback.pk
+    ArticleTranslation.objects.bulk_update(
+        [item for items in translations.values() for item in items],
+        ["article_languages", "is_fallback"],
+        batch_size=1000,
+    )
+
+
 def _require_staff(user: User) -> None:
     if not user.is_engineer:
         raise PolicyViolation(_("Only support staff write articles."))
@@ -176,6 +198,7 @@ def article_create(
     )
     _save_version(translation, by=author, note=_("Created"))
     attachments_add(article=article, uploads=attachments, by=author)
+    article_languages_sync(article_ids=[article.pk])
     translation_search_refresh(translations=[translation])
     return article
 
@@ -244,6 +267,7 @@ def article_update(
     )
     _save_version(translation, by=editor, note=note)
     attachments_add(article=locked, uploads=attachments, by=editor)
+    article_languages_sync(article_ids=[locked.pk])
     translation_search_refresh(translations=[translation])
     return translation
 

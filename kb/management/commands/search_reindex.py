@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kb.models import ArticleTranslation
-from kb.services import translation_search_refresh
+from kb.models import Article, ArticleTranslation
+from kb.services import article_languages_sync, translation_search_refresh
 from tickets.models import Ticket
 from tickets.search import ticket_search_refresh
 
@@ -39,6 +39,9 @@ class Command(BaseCommand):
             ticket_search_refresh(ticket_ids=ids)
             tickets += len(ids)
             last = ids[-1]
+        article_ids = list(Article.objects.values_list("pk", flat=True))
+        for start in range(0, len(article_ids), batch):
+            article_languages_sync(article_ids=article_ids[start : start + batch])
         translations = ArticleTranslation.objects.only("pk", "language")
         translation_search_refresh(translations=translations.iterator())
         self.stdout.write(
