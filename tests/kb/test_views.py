@@ -177,6 +177,8 @@ def test_search_page_query_count_is_fixed(
     for number in range(10):
         make_article(engineer, title=f"Tape guide {number}", body="tape")
         make_ticket(customer, subject=f"Tape {number}", description="tape drive")
-    with django_assert_max_num_queries(12):
+    # Session, user, roles, plan, two candidate lists, one ranked page, its rows (and on
+    # PostgreSQL the transaction that turns parallel workers off): fixed, whatever matches.
+    with django_assert_max_num_queries(14):
         response = customer_client.get("/search/", {"q": "tape"})
     assert response.status_code == 200
