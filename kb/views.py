@@ -22,7 +22,7 @@ from helpdesk.forms import apply_errors
 from helpdesk.http import AuthenticatedHttpRequest
 from kb import selectors, services
 from kb.forms import ArticleForm, PreviewForm, VoteForm
-from kb.models import Article, Section
+from kb.models import Article, Language, Section
 from kb.rendering import render_article
 from kb.search import KINDS, article_suggestions, global_search
 from tickets.attachments import is_inline
@@ -95,13 +95,14 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def article_vote(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get_visible(user=request.user, slug=slug)
     form = VoteForm(request.POST)
+    language = request.POST.get("language", "")
     if form.is_valid():
         if not request.session.session_key:
             request.session.save()
         try:
             services.article_vote(
                 article=article,
-                language=request.POST.get("language", _language(request)),
+                language=language if language in Language.values else _language(request),
                 helpful=form.cleaned_data["helpful"],
                 comment=form.cleaned_data["comment"],
                 user=request.user if request.user.is_authenticated else None,
