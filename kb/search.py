@@ -121,7 +121,7 @@ def global_search(
 ) -> SearchPage:
     """One page of results for ``query`` (ranked, best first), the count per kind and the
     number of pages, computed over what ``user`` may see only."""
-    with search.without_parallel_workers():
+    with search.search_transaction():
         return _global_search(user=user, query=query, language=language, kind=kind, page=page)
 
 
