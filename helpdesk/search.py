@@ -163,13 +163,30 @@ def search_transaction() -> Iterator[None]:
         yield
 
 
+def _unaccented(char: str) -> str:
+    base = unicodedata.normalize("NFKD", char)[0]
+    return base if base.isascii() else char
+
+
+_LATIN_UNACCENTED = {
+    code: _unaccented(chr(code))
+    for code in range(0xC0, 0x250)
+    if _unaccented(chr(code)) != chr(code)
+}
+
+
 def normalize(text: str) -> str:
     """Lower-case, without accents: how SQLite documents and all terms are compared."""
-    text = text or ""
+    text = (text or "").lower()
     if text.isascii():
-        return text.lower()
+        return text
+    # Latin letters with accents (Portuguese's and most of Europe's): one table lookup
+    # each; anything else through Unicode decomposition.
+    text = text.translate(_LATIN_UNACCENTED)
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 # Words too common to suggest an article by (the new-ticket suggestions skip them).
