@@ -33,7 +33,7 @@ test: $(STAMP) translations
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DEBUG=1 $(VENV)/bin/mypy accounts helpdesk notifications sla tickets
+	DEBUG=1 $(VENV)/bin/mypy accounts helpdesk notifications sla tickets kb
 	$(VENV)/bin/lint-imports
 	$(PY) -m lint.function_imports
 

@@ -33,6 +33,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Tickets"), "portal_list", frozenset({CUSTOMER})),
     NavItem(_("New ticket"), "ticket_new", frozenset({CUSTOMER})),
     NavItem(_("Queue"), "queue", frozenset({ENGINEER, MANAGER})),
+    NavItem(_("Knowledge base"), "kb:home", frozenset({CUSTOMER, ENGINEER, MANAGER})),
     NavItem(_("Organizations"), "organization_list", frozenset({ENGINEER, MANAGER})),
     NavItem(_("Dashboard"), "sla:dashboard", frozenset({MANAGER})),
     NavItem(_("SLA plans"), "sla:plan_list", frozenset({MANAGER})),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sla",
     "tickets",
     "notifications",
+    "kb",
 ]
 
 MIDDLEWARE = [

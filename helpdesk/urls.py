@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpdesk import errors, health, views
+from kb import views as kb_views
 
 # A database outage answers a friendly 503 instead of the bare 500 (helpdesk/errors.py).
 handler500 = errors.server_error
@@ -15,6 +16,9 @@ urlpatterns = [
     path("sla/", include("sla.urls")),
     path("tickets/", include("tickets.urls")),
     path("notifications/", include("notifications.urls")),
+    path("kb/", include("kb.urls")),
+    path("docs/", kb_views.docs, name="docs"),
+    path("search/", kb_views.search, name="search"),
     path("admin/", admin.site.urls),
     # Inbound e-mail webhooks (django-anymail): /inbound/email/<provider>/inbound/.
     path("inbound/email/", include("anymail.urls")),

@@ -2,8 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from helpdesk.http import AuthenticatedHttpRequest
+from kb import selectors as kb_selectors
+from sla import explain as sla_explain
 from sla import services as sla_services
 
 
@@ -12,7 +15,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in landing page; what it offers depends on the role.
 
     A customer sees the support their organization gets today: a trial's end date (or
-    that it ended and what that means), a Premium organization's account manager.
+    that it ended and what that means), a Premium organization's account manager; and
+    self-service first: search, guides, documentation, their open tickets, the plan's
+    first-response promise per priority.
     """
     organization = request.user.organization
     plan = None
@@ -21,4 +26,16 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             plan = sla_services.plan_in_force(organization=organization, at=timezone.now())
         except sla_services.NoPlanForTier:
             plan = None
-    return render(request, "home.html", {"organization": organization, "plan": plan})
+    self_service = None
+    if not request.user.is_engineer:
+        self_service = kb_selectors.customer_self_service(
+            user=request.user, language=kb_selectors.reader_language(get_language())
+        )
+        if organization is not None and plan is not None:
+            terms = sla_services.sla_terms_for(organization=organization, at=timezone.now())
+            self_service["promises"] = list(sla_explain.first_response_promises(terms).items())
+    return render(
+        request,
+        "home.html",
+        {"organization": organization, "plan": plan, "self_service": self_service},
+    )

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.search import SearchDocumentField
 from sla.models import AlertKind, Level, Priority
 from tickets import workflow
 
@@ -541,3 +542,27 @@ class TicketLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.kind} {self.target_id}"
+
+
+class TicketSearchDocument(models.Model):
+    """A ticket's text as the global search reads it, kept by `tickets.search`.
+
+    Public text (subject, description, public replies) and internal notes are separate
+    documents, so a customer's search never even reads the notes. PostgreSQL: GIN-indexed
+    `tsvector`s (migration 0006); elsewhere normalized text (`helpdesk.search`).
+    """
+
+    ticket = models.OneToOneField(
+        Ticket, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    language = models.CharField(max_length=10, default="en")
+    public_document = SearchDocumentField(default="")
+    internal_document = SearchDocumentField(default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket search document")
+        verbose_name_plural = _("ticket search documents")
+
+    def __str__(self) -> str:
+        return f"search document of #{self.ticket_id}"

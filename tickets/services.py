@@ -43,6 +43,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.rendering import render_markdown
+from tickets.search import ticket_search_refresh
 
 
 def _record(
@@ -226,6 +227,7 @@ def ticket_create(
     clocks.clocks_start(ticket=ticket)
     facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     notifications.ticket_created_notify(ticket_id=ticket.pk)
+    ticket_search_refresh(ticket_ids=[ticket.pk])
     return ticket
 
 
@@ -348,6 +350,7 @@ def comment_add(
     facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
     if is_public:
         notifications.comment_notify(comment_id=comment.pk)
+    ticket_search_refresh(ticket_ids=[ticket.pk])
     return comment
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, Role, Tier, User
 from accounts.services import organization_create, user_create, user_set_role
+from kb import demo as kb_demo
 from tickets.models import Product, Ticket
 from tickets.services import comment_add, ticket_assign, ticket_change_status, ticket_create
 
@@ -313,6 +314,7 @@ class Command(BaseCommand):
                 logins.append((email, DEMO_PASSWORD, f"customer, {spec.name} ({spec.tier})"))
 
         created += self._seed_tickets()
+        created += kb_demo.seed_articles(author=staff[Role.ENGINEER])
         self.stdout.write(
             f"Demo data: {len(created)} record(s) created"
             + (" (already loaded)" if not created else "")
