@@ -6,7 +6,6 @@ its errors and nothing is saved.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Tier
 from accounts.permissions import manager_required
 from helpdesk.forms import apply_errors
+from helpdesk.spreadsheets import SafeCsvWriter
 from sla import charts as charts_svg
 from sla import reports, selectors, services
 from sla.forms import (
@@ -378,7 +378,7 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"'
     )
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(chosen.headers)
     writer.writerows(chosen.rows)
     return response
