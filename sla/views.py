@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -270,7 +270,8 @@ def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Repor
         today=timezone.localdate(),
         start=data.get("start"),
         end=data.get("end"),
-        zone=timezone.get_current_timezone_name(),
+        # The zone's key: get_current_timezone_name() gives "+03" for "Etc/GMT-3".
+        zone=str(timezone.get_current_timezone()),
         tier=data.get("tier") or "",
         organization_id=data["organization"].pk if data.get("organization") else None,
         priority=data.get("priority") or "",
@@ -370,7 +371,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @manager_required
 def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     """The rows behind one dashboard table or chart, as CSV."""
-    _form, filters = _dashboard_filters(request)
+    form, filters = _dashboard_filters(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest(
+            " ".join(
+                f"{name}: {' '.join(str(error) for error in errors)}"
+                for name, errors in form.errors.items()
+            ),
+            content_type="text/plain; charset=utf-8",
+        )
     chosen = reports.dashboard_table(table, filters, now=timezone.now())
     if chosen is None:
         raise Http404
