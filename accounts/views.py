@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors
+from accounts import services as user_services
 from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Organization, Tier
 from accounts.permissions import engineer_required
-from accounts.services import user_signup
 from helpdesk.http import AuthenticatedHttpRequest
 from sla import services as sla_services
 from tickets import selectors as ticket_selectors
@@ -21,14 +21,16 @@ from tickets.queue import queue_rows
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Community sign-up: anyone may create a free Community account."""
+    """Community sign-up: anyone may ask for a free Community account, confirmed by e-mail.
+
+    The answer is the same whether or not the address has an account."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = user_signup(
+            user_services.signup_request(
                 email=data["email"],
                 password=data["password1"],
                 first_name=data["first_name"],
@@ -39,10 +41,29 @@ def signup(request: HttpRequest) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Your Community account is ready."))
-            return redirect("home")
+            return redirect("signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the sign-up e-mail: a button (POST), so a mail scanner's GET of the link
+    activates nothing; then the account is active and its owner signed in."""
+    if request.method == "POST":
+        try:
+            user = user_services.signup_confirm(token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("signup")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your Community account is ready."))
+        return redirect("home")
+    return render(request, "accounts/signup_confirm.html")
 
 
 @login_required

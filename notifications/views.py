@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import engineer_required
 from helpdesk.http import AuthenticatedHttpRequest
@@ -32,10 +32,13 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @engineer_required
+@require_http_methods(["GET", "POST"])
 def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Mark the notification read and go where it points (its ticket)."""
+    """Go where the notification points (its ticket); a POST (the list's button) also marks
+    it read. A GET changes nothing: a prefetch or a link scanner must not read it for you."""
     notification = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
-    services.notification_mark_read(notification=notification)
+    if request.method == "POST":
+        services.notification_mark_read(notification=notification)
     return redirect(services.notification_url(notification))
 
 

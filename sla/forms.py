@@ -7,7 +7,7 @@ the models' own validation; the services check again and save.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, cast
 
@@ -293,6 +293,8 @@ TargetFormSet = cast(
         extra=0,
         min_num=len(BaseTargetFormSet.slots),
         max_num=len(BaseTargetFormSet.slots),
+        # No more forms are built than there are slots: a forged TOTAL_FORMS is an error.
+        absolute_max=len(BaseTargetFormSet.slots),
         validate_min=True,
         validate_max=True,
     ),
@@ -501,6 +503,26 @@ class DashboardFilterForm(forms.Form):
         organization.queryset = Organization.objects.order_by("name")
         product.queryset = Product.objects.order_by("name")
         engineer.queryset = staff_users()
+
+    # Days the reports can span: a period's weeks and local midnights must stay inside
+    # the calendar Python and the database can count in (years 1 to 9999).
+    FIRST_DAY = date(1970, 1, 1)
+    LAST_DAY = date(9998, 12, 31)
+
+    def _clean_day(self, name: str) -> date | None:
+        day: date | None = self.cleaned_data.get(name)
+        if day is not None and not self.FIRST_DAY <= day <= self.LAST_DAY:
+            raise ValidationError(
+                _("Choose dates between %(first)s and %(last)s."),
+                params={"first": self.FIRST_DAY.isoformat(), "last": self.LAST_DAY.isoformat()},
+            )
+        return day
+
+    def clean_start(self) -> date | None:
+        return self._clean_day("start")
+
+    def clean_end(self) -> date | None:
+        return self._clean_day("end")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -6,14 +6,13 @@ its errors and nothing is saved.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Tier
 from accounts.permissions import manager_required
 from helpdesk.forms import apply_errors
+from helpdesk.spreadsheets import SafeCsvWriter
 from sla import charts as charts_svg
 from sla import reports, selectors, services
 from sla.forms import (
@@ -270,7 +270,8 @@ def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Repor
         today=timezone.localdate(),
         start=data.get("start"),
         end=data.get("end"),
-        zone=timezone.get_current_timezone_name(),
+        # The zone's key: get_current_timezone_name() gives "+03" for "Etc/GMT-3".
+        zone=str(timezone.get_current_timezone()),
         tier=data.get("tier") or "",
         organization_id=data["organization"].pk if data.get("organization") else None,
         priority=data.get("priority") or "",
@@ -370,7 +371,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @manager_required
 def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     """The rows behind one dashboard table or chart, as CSV."""
-    _form, filters = _dashboard_filters(request)
+    form, filters = _dashboard_filters(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest(
+            " ".join(
+                f"{name}: {' '.join(str(error) for error in errors)}"
+                for name, errors in form.errors.items()
+            ),
+            content_type="text/plain; charset=utf-8",
+        )
     chosen = reports.dashboard_table(table, filters, now=timezone.now())
     if chosen is None:
         raise Http404
@@ -378,7 +387,7 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"'
     )
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(chosen.headers)
     writer.writerows(chosen.rows)
     return response

@@ -21,10 +21,12 @@ INLINE_CONTENT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image
 def safe_file_name(name: str) -> str:
     """A file name with no path, no leading dots and only harmless characters.
 
-    `../../etc/passwd` becomes `passwd`; `C:\\evil\\x.exe` becomes `x.exe`.
+    `../../etc/passwd` becomes `passwd`; `C:\\evil\\x.exe` and `x.exe.` become `x.exe`.
     """
     name = unicodedata.normalize("NFKC", name or "").replace("\\", "/")
-    name = os.path.basename(name).strip().lstrip(".")
+    # Windows drops trailing dots and spaces: `x.exe.` is saved as `x.exe`, so they go
+    # before the type is checked.
+    name = os.path.basename(name).strip(" .")
     try:
         name = get_valid_filename(name)
     except Exception:  # get_valid_filename raises SuspiciousFileOperation on empty names

@@ -13,16 +13,17 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import engineer_required
 from helpdesk.exceptions import DomainError
 from helpdesk.http import AuthenticatedHttpRequest
+from helpdesk.inputs import parse_id
 from tickets import links, selectors
 from tickets.models import Ticket, TicketLink
-from tickets.queue_views import _error_text, _int
+from tickets.queue_views import _error_text
 
 
 @engineer_required
 @require_POST
 def ticket_link_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     source = selectors.ticket_get_visible(user=request.user, pk=pk)
-    target_id = _int(request.POST.get("other", "").strip().lstrip("#"))
+    target_id = parse_id(request.POST.get("other", "").strip().lstrip("#"))
     target = Ticket.objects.filter(pk=target_id).first() if target_id else None
     if target is None:
         messages.error(request, _("No ticket has that number."))

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import engineer_required
 from helpdesk.exceptions import DomainError
 from helpdesk.http import AuthenticatedHttpRequest
+from helpdesk.inputs import parse_id
 from tickets import merge, selectors
 from tickets.forms import PAGE_OUT_OF_DATE
 from tickets.models import Ticket
-from tickets.queue_views import _error_text, _int
+from tickets.queue_views import _error_text
 
 
 @engineer_required
@@ -23,8 +24,8 @@ from tickets.queue_views import _error_text, _int
 def ticket_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Merge this ticket into the one whose number was typed (`#1042` or `1042`)."""
     source = selectors.ticket_get_visible(user=request.user, pk=pk)
-    version = _int(request.POST.get("version"))
-    target_id = _int(request.POST.get("into", "").strip().lstrip("#"))
+    version = parse_id(request.POST.get("version"))
+    target_id = parse_id(request.POST.get("into", "").strip().lstrip("#"))
     target = Ticket.objects.filter(pk=target_id).first() if target_id else None
     if version is None:
         messages.error(request, PAGE_OUT_OF_DATE)

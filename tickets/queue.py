@@ -21,6 +21,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Tier, User
+from helpdesk.inputs import is_id, parse_id
 from sla import services as sla_services
 from sla.calendar import BusinessCalendar
 from sla.explain import Countdown, countdown
@@ -84,18 +85,18 @@ class QueueFilters:
             data = query
         statuses = [value for value in data.getlist("status") if value]
         assignee = data.get("assignee", "anyone") or "anyone"
-        if assignee not in ASSIGNEE_CHOICES and not assignee.isdigit():
+        if assignee not in ASSIGNEE_CHOICES and not is_id(assignee):
             assignee = "anyone"
         return cls(
             statuses=[value for value in statuses if value in Status.values],
             any_status="any" in statuses,
             priorities=[value for value in data.getlist("priority") if value in Priority.values],
             tiers=[value for value in data.getlist("tier") if value in Tier.values],
-            organization=_int(data.get("organization")),
+            organization=parse_id(data.get("organization")),
             assignee=assignee,
             sla=data.get("sla", "") if data.get("sla") in SLA_CHOICES else "",
             channel=data.get("channel", "") if data.get("channel") in Channel.values else "",
-            product=_int(data.get("product")),
+            product=parse_id(data.get("product")),
             text=(data.get("q") or "").strip()[:200],
             tags=parse_tags(data.getlist("tag"))[:10],
         )
@@ -146,8 +147,8 @@ class QueueFilters:
             q &= Q(assignee_id=user.pk)
         elif self.assignee == "unassigned":
             q &= Q(assignee__isnull=True)
-        elif self.assignee.isdigit():
-            q &= Q(assignee_id=int(self.assignee))
+        elif is_id(self.assignee):
+            q &= Q(assignee_id=parse_id(self.assignee))
         if self.sla == "at_risk":
             q &= Q(sla_warn_at__lte=now, sla_due_at__gt=now)
         elif self.sla == "breached":
@@ -159,18 +160,13 @@ class QueueFilters:
         if self.text:
             reference = self.text.lstrip("#")
             match = Q(subject__icontains=self.text)
-            if reference.isdigit():
-                match |= Q(pk=int(reference))
+            if is_id(reference):
+                match |= Q(pk=parse_id(reference))
             q &= match
         for name in self.tags:
             # A semi-join per tag on the (tag, ticket) unique index: several tags combine.
             q &= Q(Exists(TicketTag.objects.filter(ticket_id=OuterRef("pk"), tag__name=name)))
         return q
-
-
-def _int(value: object) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
 
 
 def queue_tickets(*, user: User, filters: QueueFilters, now: datetime.datetime) -> QuerySet[Ticket]:
@@ -205,11 +201,15 @@ class QueuePage:
         return self.number > 1
 
 
+MAX_PAGE_NUMBER = 10**9
+
+
 def queue_page(
     tickets: QuerySet[Ticket], *, number: int, size: int, now: datetime.datetime
 ) -> QueuePage:
     """One page by offset, reading one row more than shown to know if another page follows."""
-    number = max(1, number)
+    # Capped so the offset fits a database integer: a page that far is simply empty.
+    number = max(1, min(number, MAX_PAGE_NUMBER))
     size = max(1, min(size, MAX_PAGE_SIZE))
     offset = (number - 1) * size
     found = list(tickets[offset : offset + size + 1])

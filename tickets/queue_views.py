@@ -27,6 +27,7 @@ from accounts.permissions import engineer_required
 from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from helpdesk.http import AuthenticatedHttpRequest
+from helpdesk.inputs import parse_id
 from sla.models import Priority
 from tickets import macros, selectors, services
 from tickets.forms import PAGE_OUT_OF_DATE, PhoneTicketForm, SavedViewForm
@@ -44,11 +45,6 @@ from tickets.queue import (
 from tickets.views import apply_errors
 
 logger = logging.getLogger(__name__)
-
-
-def _int(value: object) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
 
 
 def _error_text(error: ValidationError | DomainError) -> str:
@@ -86,10 +82,10 @@ def _queue_context(request: AuthenticatedHttpRequest, data: QueryDict) -> dict[s
         # `active` and the rows' `*_options` are extras for the template, not fields of
         # tickets/queue.py's dataclasses.
         view.active = QueueFilters.parse(QueryDict(view.query)).to_query() == query  # type: ignore[attr-defined]
-    size = _int(data.get("size")) or DEFAULT_PAGE_SIZE
+    size = parse_id(data.get("size")) or DEFAULT_PAGE_SIZE
     page = queue_page(
         queue_tickets(user=user, filters=filters, now=now),
-        number=_int(data.get("page")) or 1,
+        number=parse_id(data.get("page")) or 1,
         size=size,
         now=now,
     )
@@ -165,7 +161,7 @@ def _act(
     """Run one row action; a change that overwrites (everything but a reply) must come
     with the version the page showed, so it is refused, never forced, without one."""
     ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
-    version = _int(request.POST.get("version"))
+    version = parse_id(request.POST.get("version"))
     if needs_version and version is None:
         messages.error(request, PAGE_OUT_OF_DATE)
         return _back(request, ticket)
@@ -186,8 +182,8 @@ COUNTDOWN_IDS_MAX = 200
 def queue_countdowns(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The SLA cells of the rows on screen, recomputed now: the queue page asks every
     minute, so countdowns move and a row that crosses its deadline turns overdue."""
-    ids = [_int(value) for value in request.GET.getlist("id")]
-    if len(ids) > COUNTDOWN_IDS_MAX or not all(pk and pk < 2**63 for pk in ids):
+    ids = [parse_id(value) for value in request.GET.getlist("id")]
+    if len(ids) > COUNTDOWN_IDS_MAX or not all(ids):
         return HttpResponseBadRequest(_("Give up to 200 ticket ids."))
     now = timezone.now()
     tickets = selectors.tickets_for_countdown(ids=[pk for pk in ids if pk])
@@ -219,7 +215,7 @@ def queue_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def queue_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     value = request.POST.get("assignee", "")
-    assignee_id = _int(value)
+    assignee_id = parse_id(value)
     # A value that is not an id matches no engineer.
     assignee = User.objects.filter(pk=assignee_id).first() if assignee_id is not None else None
     if value and assignee is None:
@@ -296,14 +292,15 @@ def queue_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Assign and/or change the status of the selected rows."""
     user = request.user
     versions = {
-        ticket_id: _int(request.POST.get(f"version_{ticket_id}"))
-        for ticket_id in (_int(value) for value in request.POST.getlist("ids"))
+        ticket_id: parse_id(request.POST.get(f"version_{ticket_id}"))
+        for ticket_id in (parse_id(value) for value in request.POST.getlist("ids"))
         if ticket_id
     }
     target = request.POST.get("bulk_assignee", "")
     assignee = user if target == "me" else None
-    if target.isdigit():
-        assignee = User.objects.filter(pk=int(target)).first()
+    assignee_id = parse_id(target)
+    if assignee_id is not None:
+        assignee = User.objects.filter(pk=assignee_id).first()
     status = request.POST.get("bulk_status", "")
     if not versions:
         messages.error(request, _("Select at least one ticket."))
@@ -382,7 +379,7 @@ def ticket_presence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _phone_form(request: AuthenticatedHttpRequest, data: QueryDict | None) -> PhoneTicketForm:
     source = data if data is not None else request.GET
-    organization_id = _int(source.get("organization"))
+    organization_id = parse_id(source.get("organization"))
     return PhoneTicketForm(
         data,
         organizations=Organization.objects.order_by("name"),

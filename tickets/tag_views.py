@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import engineer_required, manager_required
 from helpdesk.exceptions import DomainError
 from helpdesk.http import AuthenticatedHttpRequest
+from helpdesk.inputs import parse_id
 from tickets import selectors, tags
 from tickets.forms import PAGE_OUT_OF_DATE
 from tickets.models import Tag
-from tickets.queue_views import _back, _error_text, _int
+from tickets.queue_views import _back, _error_text
 
 
 @engineer_required
@@ -24,7 +25,7 @@ from tickets.queue_views import _back, _error_text, _int
 def ticket_tags(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give the ticket the tags typed (comma separated), if nobody changed it since."""
     ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
-    version = _int(request.POST.get("version"))
+    version = parse_id(request.POST.get("version"))
     if version is None:
         messages.error(request, PAGE_OUT_OF_DATE)
         return _back(request, ticket)

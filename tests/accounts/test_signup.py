@@ -17,24 +17,61 @@ GOOD = {
 }
 
 
-def test_signup_creates_a_community_customer_with_their_own_organization(client):
-    response = client.post("/accounts/signup/", GOOD)
+def confirm_link(message) -> str:
+    line = next(line for line in message.body.splitlines() if "/accounts/signup/confirm/" in line)
+    return line[line.index("/accounts/") :].strip()
+
+
+@pytest.fixture
+def sign_up(client, django_capture_on_commit_callbacks):
+    """Post the sign-up form; the outbox delivers its e-mail after COMMIT."""
+
+    def post(data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/accounts/signup/", data)
+
+    return post
+
+
+def test_signup_creates_a_community_customer_with_their_own_organization(client, sign_up):
+    response = sign_up(GOOD)
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/signup/sent/"
     user = User.objects.get(email="priya@example.com")
     assert user.is_customer
     assert user.organization.tier == Tier.COMMUNITY
     assert user.organization.time_zone == "Asia/Kolkata"
     assert list(user.organization.members.all()) == [user]
-    # Signed in straight away.
-    assert client.get("/").status_code == 200
+    # Inactive until the link in the e-mail is followed; then signed in.
+    assert not user.is_active
+    assert [message.to for message in mail.outbox] == [["priya@example.com"]]
+    link = confirm_link(mail.outbox[0])
+    assert client.get(link).status_code == 200  # a GET (a mail scanner) activates nothing
+    assert not User.objects.get(pk=user.pk).is_active
+    assert client.post(link).status_code == 302
+    assert User.objects.get(pk=user.pk).is_active
+    assert "_auth_user_id" in client.session
 
 
-def test_signup_refuses_an_existing_email_in_another_case(client):
+def test_a_forged_confirmation_link_is_refused(client, sign_up):
+    sign_up(GOOD)
+    link = confirm_link(mail.outbox[0])
+    response = client.post(link[:-3] + "xyz/", follow=True)
+    assert "invalid or has expired" in response.content.decode()
+    assert not User.objects.get(email="priya@example.com").is_active
+
+
+def test_signup_answers_the_same_whether_or_not_the_address_has_an_account(sign_up):
+    """No enumeration: the page is the same; the owner of the address is told by e-mail."""
     CustomerFactory(email="priya@example.com")
-    response = client.post("/accounts/signup/", {**GOOD, "email": "PRIYA@EXAMPLE.COM"})
-    assert response.status_code == 200
-    assert "already exists" in response.context["form"].errors["email"][0]
+    taken = sign_up({**GOOD, "email": "PRIYA@EXAMPLE.COM"})
+    fresh = sign_up({**GOOD, "email": "new@example.com"})
+    assert (taken.status_code, taken.get("Location")) == (fresh.status_code, fresh.get("Location"))
+    assert "already exists" not in taken.content.decode()
     assert User.objects.filter(email__iexact="priya@example.com").count() == 1
+    to_owner = next(message for message in mail.outbox if message.to == ["priya@example.com"])
+    assert "already has an account" in to_owner.body
+    assert "/accounts/password/reset/" in to_owner.body
 
 
 def test_signup_refuses_mismatched_or_weak_passwords_without_losing_input(client):
@@ -80,7 +117,11 @@ def test_password_reset_sends_an_email_with_a_working_link(
         form_url, {"new_password1": "fresh-secret-phrase", "new_password2": "fresh-secret-phrase"}
     )
     assert response.status_code == 302
-    assert client.login(username="erin@example.com", password="fresh-secret-phrase")
+    # Through the log-in form: the lockout (django-axes) needs the request authenticate() gets.
+    response = client.post(
+        "/accounts/login/", {"username": "erin@example.com", "password": "fresh-secret-phrase"}
+    )
+    assert response.status_code == 302
 
 
 def test_password_change(customer_client, customer):

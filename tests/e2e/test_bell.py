@@ -47,7 +47,7 @@ def test_engineer_sees_the_bell_count_rise_and_opens_the_at_risk_ticket(page):
     item = page.locator(".notification-unread")
     expect(item).to_contain_text("Checkout is down")
     expect(item).to_contain_text("is at risk")
-    item.get_by_role("link").click()
+    item.get_by_role("button").click()
 
     page.wait_for_url(re.compile(rf".*/tickets/{ticket.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(ticket.reference)

@@ -64,7 +64,7 @@ def test_the_list_shows_the_text_and_opening_marks_read_and_goes_to_the_ticket(
     page = client.get("/notifications/").content.decode()
     assert "Database down" in page and "is at risk" in page
     notification = Notification.objects.get(recipient=staff.alice)
-    response = client.get(f"/notifications/{notification.pk}/")
+    response = client.post(f"/notifications/{notification.pk}/")
     assert response.status_code == 302
     assert response["Location"] == f"/tickets/{at_risk_ticket.pk}/"
     notification.refresh_from_db()

@@ -233,3 +233,27 @@ def test_the_distribution_chart_marks_the_target_after_75_to_100_percent(client,
     assert 'class="target-label">target</text>' in svg
     html = dashboard_get(client, ManagerFactory(), "/sla/dashboard/" + QUERY).content.decode()
     assert html.count('class="target"') == 1  # the distribution chart only
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(client, history):
+    """An organization or engineer named like a formula lands as text, prefixed with '."""
+    history["premium"].name = '=HYPERLINK("http://evil.example","x")'
+    history["premium"].save()
+    history["t2"].refresh_from_db()
+    bob = history["t2"].assignee
+    bob.first_name, bob.last_name = "+SUM(1", "1)"
+    bob.save()
+    manager = ManagerFactory()
+    seen = []
+    for key in ("organizations", "load", "engineers", "attainment_tier", "now"):
+        response = dashboard_get(client, manager, f"/sla/dashboard/{key}.csv" + QUERY)
+        assert response.status_code == 200
+        for row in csv.reader(io.StringIO(response.content.decode())):
+            for cell in row:
+                assert not cell.startswith(FORMULA_STARTS), (key, cell)
+                seen.append(cell)
+    assert '\'=HYPERLINK("http://evil.example","x")' in seen
+    assert "'+SUM(1 1)" in seen
