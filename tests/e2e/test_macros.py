@@ -71,6 +71,8 @@ def test_macro_from_the_queue_inline_reply(page, setup):
     search = row.get_by_label("Apply a macro")
     expect(search).to_be_focused()
     search.press_sequentially("ask")
+    # Enter takes the first match: wait for the filtered list (a slow machine answers late).
+    expect(row.locator(".macro-choice")).to_have_count(1)
     search.press("Enter")
     body = row.locator("textarea[name=body]")
     expect(body).to_have_value(re.compile(r"^Hi Grace, please send the logs"))
