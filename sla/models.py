@@ -1,6 +1,6 @@
 """Support plans, calendars, holidays, targets and the priority matrix, kept as data.
 
-The policy's defaults (``policy/POLICY.md``) are seeded by migration ``0002``; managers
+The policy's defaults (``docs/support-policy.md``) are seeded by migration ``0002``; managers
 change them on the SLA pages or in the admin, and :mod:`sla.services` reads them. The
 business-time arithmetic itself is the pure :mod:`sla.calendar`.
 """

@@ -45,7 +45,7 @@ TERMS_VERSION = 1
 # without holidays beyond it.
 SNAPSHOT_HOLIDAY_DAYS = 2 * 366
 
-# The policy's matrix (POLICY.md §1), used for any cell missing from the table.
+# The policy's matrix (docs/support-policy.md), used for any cell missing from the table.
 DEFAULT_MATRIX: dict[tuple[str, str], str] = {
     (Level.HIGH, Level.HIGH): Priority.P1,
     (Level.MEDIUM, Level.HIGH): Priority.P2,

@@ -1,4 +1,4 @@
-"""Seed the support policy's defaults (policy/POLICY.md): calendars, plans, targets,
+"""Seed the support policy's defaults (docs/support-policy.md): calendars, plans, targets,
 the tier policies and the priority matrix. Values are copied here, not imported, so this
 migration keeps meaning what it meant when it was written.
 """
