@@ -36,12 +36,6 @@ def _record(
     Event.objects.record(ticket=ticket, kind=kind, at=at, public=public, data=data)
 
 
-def _calendar(ticket: Ticket) -> BusinessCalendar:
-    calendar = sla_services.calendar_from_terms(ticket.sla_terms)
-    assert calendar is not None, "a ticket with targets has a calendar"
-    return calendar
-
-
 def _thresholds(
     calendar: BusinessCalendar,
     *,
@@ -81,7 +75,7 @@ def clocks_start(*, ticket: Ticket) -> list[SLAClock]:
             continue
         duration, warning_percent = target
         warn_at, due_at = _thresholds(
-            _calendar(ticket),
+            sla_services.ticket_calendar(ticket.sla_terms),
             started_at=ticket.created_at,
             target=duration,
             warning_percent=warning_percent,
@@ -117,7 +111,7 @@ def clock_meet(*, ticket: Ticket, metric: str, at: datetime.datetime) -> bool:
         return False
     if clock.due_at is not None and at > clock.due_at:
         _flag(clock.pk, AlertKind.BREACHED, at=at)
-    calendar = _calendar(ticket)
+    calendar = sla_services.ticket_calendar(ticket.sla_terms)
     taken = calendar.elapsed(clock.started_at, at) - clock.paused_business_time
     if clock.paused_at is not None:  # met while paused: the pause so far does not count
         taken -= calendar.elapsed(clock.paused_at, at)
@@ -159,7 +153,7 @@ def clocks_resume(*, ticket: Ticket, at: datetime.datetime) -> None:
         ticket=ticket, met_at__isnull=True, paused_at__isnull=False
     )
     for clock in clocks:
-        calendar = _calendar(ticket)
+        calendar = sla_services.ticket_calendar(ticket.sla_terms)
         assert clock.paused_at is not None
         clock.paused_business_time += calendar.elapsed(clock.paused_at, at)
         clock.warn_at, clock.due_at = _thresholds(
@@ -244,7 +238,7 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
         old_due = clock.due_at
         clock.target, clock.warning_percent = duration, warning_percent
         warn_at, due_at = _thresholds(
-            _calendar(ticket),
+            sla_services.ticket_calendar(ticket.sla_terms),
             started_at=clock.started_at,
             target=duration,
             warning_percent=warning_percent,

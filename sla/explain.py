@@ -170,20 +170,13 @@ class ClockExplanation:
         return ""
 
 
-def calendar_of(ticket: Ticket) -> BusinessCalendar:
-    """The business calendar of the ticket's SLA terms snapshot (it has targets)."""
-    calendar = sla_services.calendar_from_terms(ticket.sla_terms)
-    assert calendar is not None, "a ticket with targets has a calendar"
-    return calendar
-
-
 def explain_clock(clock: SLAClock, *, ticket: Ticket, now: datetime.datetime) -> ClockExplanation:
     """Explain one clock: plan, priority, target, calendar, what was skipped, its state."""
     terms = ticket.sla_terms
     calendar_terms = terms.get("calendar") or {}
     is_24x7 = bool(calendar_terms.get("is_24x7"))
     zone = calendar_terms.get("time_zone") or ticket.organization.time_zone
-    calendar = calendar_of(ticket)
+    calendar = sla_services.ticket_calendar(terms)
     due = clock.due_at
     holidays: list[tuple[datetime.date, str]] = []
     closed: datetime.timedelta | None = None

@@ -358,6 +358,13 @@ def sla_terms_for(*, organization: Organization, at: datetime) -> dict[str, Any]
     }
 
 
+def ticket_calendar(terms: Mapping[str, Any]) -> BusinessCalendar:
+    """The calendar of a ticket's terms; a ticket with clocks always has one."""
+    calendar = calendar_from_terms(terms)
+    assert calendar is not None, "a ticket with targets has a calendar"
+    return calendar
+
+
 def calendar_from_terms(terms: Mapping[str, Any]) -> BusinessCalendar | None:
     """Rebuild the business calendar a snapshot describes (None: the plan has no calendar)."""
     calendar = terms.get("calendar")

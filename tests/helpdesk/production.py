@@ -27,6 +27,8 @@ from urllib.parse import urlencode
 
 import yaml
 
+from tests.faults.stack import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SECRET_KEY = "production-test-only-secret-key-0123456789abcdefghijklmnopqrstuvw"
@@ -159,12 +161,6 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

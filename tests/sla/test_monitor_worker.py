@@ -7,18 +7,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from helpdesk.celery import app as celery_app
 from sla import tasks
 from sla.models import MonitorHeartbeat, SLAClock
+from tests.faults.stack import database_url_of_the_tests, wait_for
 from tests.sla.monitor_helpers import Staff, premium_p1
 
 pytestmark = [
@@ -31,23 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
 
 
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"])
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait_for(condition, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.25)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
 def test_a_real_worker_runs_the_monitor_sent_through_redis(seeded, tmp_path):
     staff = Staff()
     filed = timezone.now() - datetime.timedelta(minutes=30)  # a Premium P1, 15 min overdue
@@ -58,7 +39,7 @@ def test_a_real_worker_runs_the_monitor_sent_through_redis(seeded, tmp_path):
     log = tmp_path / "worker.log"
     env = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": database_url_of_the_tests(),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "EMAIL_URL": "consolemail://",
         "CONN_MAX_AGE": "0",
@@ -71,7 +52,7 @@ def test_a_real_worker_runs_the_monitor_sent_through_redis(seeded, tmp_path):
             command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        _wait_for(lambda: "ready" in log.read_text(), timeout=60, what="the worker to start")
+        wait_for(lambda: "ready" in log.read_text(), timeout=60, what="the worker to start")
         eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = False  # this once, really through the broker
         try:
@@ -83,16 +64,16 @@ def test_a_real_worker_runs_the_monitor_sent_through_redis(seeded, tmp_path):
             clock.refresh_from_db()
             return clock.breached_at is not None
 
-        _wait_for(breached, timeout=60, what="the worker to flag the breach")
+        wait_for(breached, timeout=60, what="the worker to flag the breach")
         assert clock.breached_at == clock.due_at
         # The flag commits before the run ends and records its heartbeat: wait for both.
-        _wait_for(
+        wait_for(
             lambda: MonitorHeartbeat.objects.filter(last_breached=1).exists(),
             timeout=30,
             what="the run's heartbeat",
         )
         # The worker sent the e-mails too, each as its own task through the broker.
-        _wait_for(
+        wait_for(
             lambda: log.read_text().count(f"Subject: [{ticket.reference}] SLA breached") >= 2,
             timeout=60,
             what="the breach e-mails",
