@@ -76,16 +76,28 @@ def _weighted(rng: random.Random, weights: list[tuple[Any, int]]) -> Any:
 
 class Command(BaseCommand):
     help = "Bulk-load sample organizations, users and tickets (with clocks) for benchmarks."
+    batch_size = BATCH
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tickets", type=int, default=100_000)
         parser.add_argument("--organizations", type=int, default=300)
         parser.add_argument("--engineers", type=int, default=25)
         parser.add_argument("--seed", type=int, default=6)
+        parser.add_argument(
+            "--days", type=int, default=180, help="history spread over this many days"
+        )
+        parser.add_argument(
+            "--recent-share",
+            type=float,
+            default=0.5,
+            help="share of the tickets filed in the last 10 days (mostly still open)",
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
         started = time.monotonic()
         rng = random.Random(options["seed"])
+        self.days = max(10, options["days"])
+        self.recent_share = min(1.0, max(0.0, options["recent_share"]))
         now = timezone.now()
         organizations = self._organizations(options["organizations"], rng, now)
         customers = self._customers(organizations)
@@ -101,13 +113,13 @@ class Command(BaseCommand):
         total = options["tickets"]
         done = 0
         while done < total:
-            size = min(BATCH, total - done)
+            size = min(self.batch_size, total - done)
             with transaction.atomic():
                 self._batch(
                     size, rng, now, organizations, customers, engineers, products, terms, calendars
                 )
             done += size
-            if done % 20_000 == 0 or done == total:
+            if done % 20_000 < size or done == total:
                 self.stdout.write(f"  {done} tickets ({time.monotonic() - started:.0f} s)")
         self.stdout.write(
             f"Loaded {total} tickets for {len(organizations)} organizations "
@@ -215,8 +227,13 @@ class Command(BaseCommand):
             calendar = calendars[org.pk]
             priority = _weighted(rng, PRIORITY_WEIGHTS)
             impact, urgency = LEVELS[priority]
-            # Half the tickets in the last 10 days, the rest over 180 days.
-            days = rng.uniform(0, 10) if rng.random() < 0.5 else rng.uniform(0, 180)
+            # A share (by default half) of the tickets in the last 10 days, the rest over
+            # the whole history (by default 180 days).
+            days = (
+                rng.uniform(0, 10)
+                if rng.random() < self.recent_share
+                else rng.uniform(0, self.days)
+            )
             created = now - datetime.timedelta(days=days)
             recent = days < 10
             if recent:
@@ -285,7 +302,7 @@ class Command(BaseCommand):
                 )
             )
             plans.append(plan)
-        Ticket.objects.bulk_create(tickets)
+        self.save_rows(Ticket, tickets)
         clocks, comments, events = [], [], []
         for ticket, plan in zip(tickets, plans, strict=True):
             created = plan["created"]
@@ -356,11 +373,16 @@ class Command(BaseCommand):
                             created_at=plan["responded"] + datetime.timedelta(minutes=30),
                         )
                     )
-        SLAClock.objects.bulk_create(clocks)
-        Comment.objects.bulk_create(comments)
-        Event.objects.bulk_create(events)
+        self.save_rows(SLAClock, clocks)
+        self.save_rows(Comment, comments)
+        self.save_rows(Event, events)
         # Bulk inserts bypass the services, so the dashboards' facts are computed here.
         facts.ticket_facts_refresh(ticket_ids=[ticket.pk for ticket in tickets])
+
+    def save_rows(self, model: type[Any], rows: list[Any]) -> None:
+        """Insert a batch and set its primary keys (`benchmarks/load_million.py` overrides
+        this with PostgreSQL's COPY)."""
+        model.objects.bulk_create(rows)
 
     def _engineer_pool(self, ticket: Ticket) -> list[int]:
         if not hasattr(self, "_pool"):
