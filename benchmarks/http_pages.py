@@ -290,7 +290,7 @@ def measure(page: Page, session: Session, args: argparse.Namespace) -> Figures:
 # --- the data -----------------------------------------------------------------------------
 
 
-def prepare(database: str) -> dict[str, Any]:
+def prepare_people(database: str) -> dict[str, Any]:
     """Passwords for the benchmark people, and the ids the pages need (Django in-process)."""
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
@@ -321,7 +321,6 @@ def prepare(database: str) -> dict[str, Any]:
         .order_by("-pk")
         .first()
     ) or Ticket.objects.filter(organization=top).order_by("-pk").first()
-    call_command("collectstatic", interactive=False, verbosity=0)
     return {
         "engineer": engineer.email,
         "manager": manager.email,
@@ -458,9 +457,11 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
 
-    data = prepare(args.database)
+    data = prepare_people(args.database)
+    call_command("collectstatic", interactive=False, verbosity=0)
     connection.close()
     workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
     product_port, bare_port = free_port(), free_port()
