@@ -63,7 +63,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
     """A plan's calendar, description and its P1–P4 × metric targets, saved together."""
     plan = get_object_or_404(SupportPlan.objects.select_related("calendar"), code=code)
-    initial = {"calendar": plan.calendar, "description": plan.description}
+    initial = {"calendar": plan.calendar, "description": plan.shown_description}
     targets_initial = target_formset_initial(list(plan.targets.all()))
     if request.method == "POST":
         form = PlanForm(request.POST, initial=initial)
@@ -82,7 +82,7 @@ def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("The targets of %(plan)s were saved. New tickets get them.")
-                    % {"plan": plan.name},
+                    % {"plan": plan.shown_name},
                 )
                 return redirect("sla:plan_list")
         messages.error(request, _("Nothing was saved: correct the errors below."))
@@ -178,7 +178,7 @@ def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("The calendar %(name)s was saved. New tickets use it.")
-                    % {"name": calendar.name},
+                    % {"name": calendar.shown_name},
                 )
                 return redirect("sla:calendar_detail", pk=calendar.pk)
         messages.error(request, _("Nothing was saved: correct the errors below."))

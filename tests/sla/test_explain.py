@@ -212,4 +212,4 @@ def test_one_date_and_time_style_in_both_languages():
             "Tue 1 Dec 2026, 18:44 (Kolkata time)"
         )
         with translation.override("pt-br"):
-            assert explain.format_instant(moment) == "Ter 1 Dez 2026, 13:14"
+            assert explain.format_instant(moment) == "ter 1 dez 2026, 13:14"
