@@ -92,16 +92,20 @@ def _supported_countries(language: str) -> list[tuple[str, str]]:
     return sorted(countries, key=lambda item: sort_key(item[1]))
 
 
-def most_common_country() -> str:
-    """The country most customer organizations are in ("" when none has one)."""
-    row = (
+def most_common_country(*, prefer: str = "") -> str:
+    """The country most customer organizations are in ("" when none has one); on a tie,
+    ``prefer`` (the viewer's own, e.g. ``BR`` for pt-BR) when it is one of them, else the
+    first code."""
+    rows = list(
         Organization.objects.exclude(country="")
         .values("country")
         .annotate(count=Count("id"))
         .order_by("-count", "country")
-        .first()
     )
-    return row["country"] if row else ""
+    if not rows:
+        return ""
+    tied = [row["country"] for row in rows if row["count"] == rows[0]["count"]]
+    return prefer if prefer in tied else tied[0]
 
 
 # --- schedules -----------------------------------------------------------------------------------

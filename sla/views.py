@@ -122,17 +122,21 @@ def _calendar_context(
     if holiday_form is None:
         holiday_form = HolidayForm(instance=Holiday(calendar=calendar))
     countries = selectors.supported_countries()
+    language = translation.to_locale(translation.get_language() or "en")  # "pt_BR"
     this_year = timezone.localdate().year
     public_form = PublicHolidaysForm(
         request.GET or None,
         countries=countries,
-        initial={"country": selectors.most_common_country(), "year": this_year},
+        # On a tie, the viewer's own country ("BR" of pt_BR), whose holidays read in their language.
+        initial={
+            "country": selectors.most_common_country(prefer=language.partition("_")[2]),
+            "year": this_year,
+        },
     )
     country, year = public_form.initial["country"], this_year
     if public_form.is_bound and public_form.is_valid():
         country = public_form.cleaned_data["country"]
         year = public_form.cleaned_data["year"] or this_year
-    language = translation.to_locale(translation.get_language() or "en")  # "pt_BR"
     public = selectors.public_holidays(country=country, years=[year], language=language)
     return {
         "calendar": calendar,

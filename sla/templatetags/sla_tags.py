@@ -60,7 +60,13 @@ def plan_and_tier(plan_name: str, tier: str) -> str:
     """``Standard`` for a Standard ticket; ``Premium (Trial)`` when the tier that chose the
     plan has another name: the tier is said only when it adds something."""
     plan = seeded.shown(plan_name)
-    label = str(Tier(tier).label) if tier in Tier.values else tier
+    label = tier_label(tier)
     if not label or label == plan:
         return plan
     return f"{plan} ({label})"
+
+
+@register.filter
+def tier_label(tier: str) -> str:
+    """A tier's code (``standard``) as its name in the viewer's language (``Padrão``)."""
+    return str(Tier(tier).label) if tier in Tier.values else str(tier)
