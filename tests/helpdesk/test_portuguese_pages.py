@@ -110,6 +110,8 @@ def test_customer_pages_read_in_portuguese(demo):
 
 def test_staff_pages_read_in_portuguese(demo):
     manager = User.objects.get(email="manager@helpdesk.example")
+    manager.time_zone = "America/Sao_Paulo"  # dates and the dashboard's period in their zone
+    manager.save()
     ticket = Ticket.objects.filter(organization__name="Acme Backup Ltda").order_by("pk").first()
     assert ticket is not None
     business = Calendar.objects.get(name="Business hours")
@@ -138,6 +140,7 @@ def test_staff_pages_read_in_portuguese(demo):
     assert re.search(r"Organização:?\s+Todas", dashboard)
     assert re.search(r"Prioridade:?\s+Todas", dashboard)
     assert "Abertos" in dashboard and "Resolvidos" in dashboard
+    assert "(Horário de Brasília (São Paulo))" in dashboard  # the period's zone
 
     plans = pages["/sla/plans/"]
     for portuguese in ("Comunidade", "Padrão", "Avançado", "Horário comercial", "Avaliação"):
