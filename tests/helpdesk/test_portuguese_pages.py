@@ -16,12 +16,21 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import User
 from sla.models import Calendar
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_again_afterwards():
+    """The locale middleware leaves pt-BR active in the thread: later tests expect it not."""
+    with translation.override(None):
+        yield
+
 
 # A Tuesday in December: weekdays and month names show up in dates.
 NOW = "2026-12-01 15:00:00+00:00"

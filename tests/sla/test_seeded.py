@@ -15,6 +15,14 @@ from tests.sla.test_views import calendar_post, targets_post
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english_again_afterwards():
+    """The locale middleware leaves pt-BR active in the thread: later tests expect it not."""
+    with translation.override(None):
+        yield
+
+
 PT = {"HTTP_ACCEPT_LANGUAGE": "pt-BR"}
 
 
