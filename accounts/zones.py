@@ -135,6 +135,20 @@ def canonical_zones() -> tuple[str, ...]:
     )
 
 
+@functools.cache
+def zone_aliases() -> dict[str, str]:
+    """``{alias: listed zone}`` for the ids a browser may report that the list names
+    otherwise (``Asia/Calcutta`` -> ``Asia/Kolkata``, ``Etc/UTC`` -> ``UTC``)."""
+    listed = set(canonical_zones())
+    aliases = {
+        alias: target
+        for alias, target in get_global("zone_aliases").items()
+        if target in listed and alias in zoneinfo.available_timezones()
+    }
+    aliases.update(dict.fromkeys(("Etc/UTC", "Etc/GMT", "GMT", "Etc/UCT", "UCT"), "UTC"))
+    return aliases
+
+
 def time_zone_choices(*, keep: str = "") -> list[tuple[str, str]]:
     """``(id, label)`` of every zone to choose from, in the active language, UTC first and
     the others sorted by label; ``keep`` (a zone already chosen, even an alias) is listed

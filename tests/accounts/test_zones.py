@@ -10,6 +10,7 @@ from accounts.zones import (
     canonical_zones,
     country_name,
     time_zone_choices,
+    zone_aliases,
     zone_label,
     zone_name,
     zone_title,
@@ -109,3 +110,19 @@ def test_country_names_in_both_languages():
         assert country_name("XX") == "XX"
     with translation.override("en"):
         assert country_name("BR") == "Brazil"
+
+
+def test_a_browsers_alias_maps_to_the_listed_zone():
+    listed = dict(time_zone_choices())
+    aliases = zone_aliases()
+    assert aliases["Asia/Calcutta"] == "Asia/Kolkata"
+    assert aliases["Brazil/East"] == "America/Sao_Paulo"
+    assert aliases["Etc/UTC"] == "UTC"
+    assert set(aliases.values()) <= set(listed)
+
+
+@pytest.mark.django_db
+def test_the_signup_page_carries_the_aliases_for_its_script(client):
+    response = client.get("/accounts/signup/")
+    assert response.status_code == 200
+    assert '"Asia/Calcutta": "Asia/Kolkata"' in response.content.decode()
