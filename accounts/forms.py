@@ -8,13 +8,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, available_time_zones
+from accounts.models import User
+from accounts.zones import time_zone_choices
 from helpdesk.email import AUTOMATIC, render_html, site_url
 from helpdesk.outbox import outbox_enqueue
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_time_zones())]
 
 
 class LoginForm(AuthenticationForm):
@@ -66,7 +63,7 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm[User]):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=lambda: [("", _("My organization's time zone"))] + time_zone_choices(),
+        choices=lambda: [("", _("My organization's time zone")), *time_zone_choices()],
         required=False,
     )
 
@@ -76,6 +73,13 @@ class ProfileForm(forms.ModelForm[User]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        zone = self.fields["time_zone"]
+        assert isinstance(zone, forms.ChoiceField)
+        # A zone saved before (an alias such as US/Pacific) stays a valid choice.
+        zone.choices = [
+            ("", _("My organization's time zone")),
+            *time_zone_choices(keep=self.instance.time_zone),
+        ]
         if not self.instance.is_engineer:  # customers are never told of others' tickets
             del self.fields["new_ticket_emails"]
 

@@ -15,6 +15,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.zones import zone_label as zone_label  # re-exported: the one zone name
+
 
 def validate_time_zone(value: str) -> None:
     """Accept only IANA time zone names (e.g. `America/Sao_Paulo`)."""
@@ -26,14 +28,6 @@ def validate_time_zone(value: str) -> None:
 def available_time_zones() -> frozenset[str]:
     """IANA zone names, read from the time zone database once, on first use."""
     return frozenset(zoneinfo.available_timezones())
-
-
-def zone_label(zone: str) -> str:
-    """``America/Sao_Paulo`` reads ``Sao Paulo time``; ``UTC`` reads ``UTC`` (the name a
-    time is followed by wherever it is not obviously the reader's own zone)."""
-    if zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT"):
-        return "UTC"
-    return gettext("%(city)s time") % {"city": zone.rsplit("/", 1)[-1].replace("_", " ")}
 
 
 @functools.cache

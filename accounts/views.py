@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import selectors
+from accounts import selectors, zones
 from accounts import services as user_services
 from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Organization, Tier
@@ -42,7 +42,9 @@ def signup(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect("signup_sent")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(
+        request, "accounts/signup.html", {"form": form, "zone_aliases": zones.zone_aliases()}
+    )
 
 
 @require_http_methods(["GET"])

@@ -19,11 +19,11 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import zone_label as zone_label  # re-exported: the one zone name
-from sla import selectors
+from sla import seeded, selectors
 from sla import services as sla_services
 from sla.calendar import BusinessCalendar
 from sla.models import Metric, Priority, SLAClock
@@ -90,7 +90,7 @@ def format_instant(value: datetime.datetime, *, zone: str | None = None) -> str:
 
 def format_instant_named(value: datetime.datetime, *, zone: str | None = None) -> str:
     """:func:`format_instant`, always followed by the zone's name: ``Tue 1 Dec 2026, 13:14
-    (Sao Paulo time)``. For e-mail, read away from the page that says whose zone it is."""
+    (São Paulo time)``. For e-mail, read away from the page that says whose zone it is."""
     shown_in = zone or viewer_zone()
     text = formats.date_format(value.astimezone(ZoneInfo(shown_in)), "DATETIME_FORMAT")
     return _("%(time)s (%(zone)s)") % {"time": text, "zone": zone_label(shown_in)}
@@ -188,8 +188,20 @@ def explain_clock(clock: SLAClock, *, ticket: Ticket, now: datetime.datetime) ->
             local = ZoneInfo(zone)
             first_day = clock.started_at.astimezone(local).date()
             last_day = due.astimezone(local).date()
+            # Public holidays named in the viewer's language (the snapshot has the
+            # country's own); a manager's own holiday keeps the name it was given.
+            public = (
+                selectors.public_holidays(
+                    country=calendar_terms.get("country") or "",
+                    subdivision=calendar_terms.get("subdivision") or "",
+                    years=range(first_day.year, last_day.year + 1),
+                    language=to_locale(get_language() or "en"),
+                )
+                if calendar_terms.get("uses_public_holidays")
+                else {}
+            )
             holidays = [
-                (day, names.get(day.isoformat(), ""))
+                (day, public.get(day) or names.get(day.isoformat(), ""))
                 for day in sorted(calendar.holidays)
                 if first_day <= day <= last_day
             ]
@@ -207,7 +219,7 @@ def explain_clock(clock: SLAClock, *, ticket: Ticket, now: datetime.datetime) ->
     explanation = ClockExplanation(
         clock=clock,
         metric_label=str(Metric(clock.metric).label),
-        plan_name=terms.get("plan_name", ""),
+        plan_name=seeded.shown(terms.get("plan_name", "")),
         priority=ticket.priority,
         target_text=format_duration(clock.target),
         is_24x7=is_24x7,
@@ -472,7 +484,7 @@ def first_response_promises(terms: Mapping[str, Any]) -> dict[str, str]:
         target = targets.get(priority)
         if target is None:
             promises[priority] = _("Best effort: %(plan)s support has no response-time target.") % {
-                "plan": terms.get("plan_name", "")
+                "plan": seeded.shown(terms.get("plan_name", ""))
             }
         elif calendar_terms.get("is_24x7"):
             promises[priority] = _("We respond within %(target)s, around the clock.") % {

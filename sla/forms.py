@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization, Tier
 from accounts.selectors import staff_users
@@ -345,7 +346,7 @@ class CalendarForm(forms.Form):
         initial: dict[str, Any] = {
             "is_24x7": calendar.is_24x7,
             "use_public_holidays": calendar.use_public_holidays,
-            "description": calendar.description,
+            "description": calendar.shown_description,
         }
         for weekday in range(7):
             initial[_weekday_field_name(weekday)] = weekly_hours.get(weekday, [])
@@ -477,7 +478,7 @@ class DashboardFilterForm(forms.Form):
         label=_("Organization"),
         queryset=None,
         required=False,
-        empty_label=_("All"),
+        empty_label=pgettext_lazy("feminine: all organizations", "All"),
         widget=LongSelect,
     )
     priority = forms.ChoiceField(label=_("Priority"), required=False)
@@ -499,7 +500,10 @@ class DashboardFilterForm(forms.Form):
         assert isinstance(product, forms.ModelChoiceField)
         assert isinstance(engineer, forms.ModelChoiceField)
         tier.choices = [("", _("All")), *Tier.choices]
-        priority.choices = [("", _("All")), *Priority.choices]
+        priority.choices = [
+            ("", pgettext_lazy("feminine: all priorities", "All")),
+            *Priority.choices,
+        ]
         organization.queryset = Organization.objects.order_by("name")
         product.queryset = Product.objects.order_by("name")
         engineer.queryset = staff_users()

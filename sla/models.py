@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
+from sla import seeded
 
 MINUTES_PER_DAY = 24 * 60
 DEFAULT_WARNING_PERCENT = 25
@@ -158,7 +159,16 @@ class Calendar(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the viewer's language when it is a seeded one (``Business hours``)."""
+        return seeded.shown(self.name)
+
+    @property
+    def shown_description(self) -> str:
+        return seeded.shown(self.description)
 
 
 class CalendarInterval(models.Model):
@@ -304,7 +314,16 @@ class SupportPlan(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the viewer's language when it is a seeded one (``Standard``)."""
+        return seeded.shown(self.name)
+
+    @property
+    def shown_description(self) -> str:
+        return seeded.shown(self.description)
 
     def clean(self) -> None:
         super().clean()

@@ -11,9 +11,11 @@ from datetime import date
 import holidays
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Tier
+from accounts.zones import country_name, sort_key
 from sla.models import (
     Calendar,
     CalendarInterval,
@@ -73,25 +75,37 @@ def _supported_languages(country: str) -> tuple[str, ...]:
         return ()
 
 
-@functools.cache
 def supported_countries() -> list[tuple[str, str]]:
-    """``(code, name)`` of every country the `holidays` package knows, by name."""
+    """``(code, name)`` of every country the `holidays` package knows, named in the active
+    language (Unicode CLDR through Babel) and sorted by that name."""
+    return _supported_countries(get_language() or "en")
+
+
+@functools.cache
+def _supported_countries(language: str) -> list[tuple[str, str]]:
     countries = []
     for class_name, alpha_2, *_rest in holidays.registry.COUNTRIES.values():
-        countries.append((alpha_2, re.sub(r"(?<=[a-z])(?=[A-Z])", " ", class_name)))
-    return sorted(countries, key=lambda item: item[1])
+        name = country_name(alpha_2)
+        if name == alpha_2:  # CLDR does not know it: the package's own English name
+            name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", class_name)
+        countries.append((alpha_2, name))
+    return sorted(countries, key=lambda item: sort_key(item[1]))
 
 
-def most_common_country() -> str:
-    """The country most customer organizations are in ("" when none has one)."""
-    row = (
+def most_common_country(*, prefer: str = "") -> str:
+    """The country most customer organizations are in ("" when none has one); on a tie,
+    ``prefer`` (the viewer's own, e.g. ``BR`` for pt-BR) when it is one of them, else the
+    first code."""
+    rows = list(
         Organization.objects.exclude(country="")
         .values("country")
         .annotate(count=Count("id"))
         .order_by("-count", "country")
-        .first()
     )
-    return row["country"] if row else ""
+    if not rows:
+        return ""
+    tied = [row["country"] for row in rows if row["count"] == rows[0]["count"]]
+    return prefer if prefer in tied else tied[0]
 
 
 # --- schedules -----------------------------------------------------------------------------------

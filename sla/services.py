@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Tier
-from sla import selectors
+from sla import seeded, selectors
 from sla.calendar import BusinessCalendar
 from sla.models import (
     DEFAULT_WARNING_PERCENT,
@@ -219,7 +219,7 @@ def plan_in_force(*, organization: Organization, at: datetime) -> PlanInForce:
     on_premium = plan.pk == premium.plan_id if premium else plan.code == "premium"
     label = str(Tier(organization.tier).label)
     if lapsed:
-        label = str(Tier.COMMUNITY.label) if on_community else plan.name
+        label = str(Tier.COMMUNITY.label) if on_community else plan.shown_name
     return PlanInForce(
         plan=plan,
         label=label,
@@ -485,7 +485,8 @@ def plan_update(
     """
     plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     plan.calendar = calendar
-    plan.description = description
+    # A seeded description saved unchanged in another language stays translatable.
+    plan.description = seeded.stored(description, previous=plan.description)
     final_targets = {(target.priority, target.metric) for target in plan.targets.all()}
     for key, (duration, _percent) in targets.items():
         if duration is None:
@@ -567,7 +568,7 @@ def calendar_update(
     calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
     calendar.is_24x7 = is_24x7
     calendar.use_public_holidays = use_public_holidays
-    calendar.description = description
+    calendar.description = seeded.stored(description, previous=calendar.description)
     rows = _interval_rows(weekly_hours)
     errors: dict[str, list[str]] = {}
     try:

@@ -63,7 +63,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
     """A plan's calendar, description and its P1–P4 × metric targets, saved together."""
     plan = get_object_or_404(SupportPlan.objects.select_related("calendar"), code=code)
-    initial = {"calendar": plan.calendar, "description": plan.description}
+    initial = {"calendar": plan.calendar, "description": plan.shown_description}
     targets_initial = target_formset_initial(list(plan.targets.all()))
     if request.method == "POST":
         form = PlanForm(request.POST, initial=initial)
@@ -82,7 +82,7 @@ def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("The targets of %(plan)s were saved. New tickets get them.")
-                    % {"plan": plan.name},
+                    % {"plan": plan.shown_name},
                 )
                 return redirect("sla:plan_list")
         messages.error(request, _("Nothing was saved: correct the errors below."))
@@ -122,17 +122,21 @@ def _calendar_context(
     if holiday_form is None:
         holiday_form = HolidayForm(instance=Holiday(calendar=calendar))
     countries = selectors.supported_countries()
+    language = translation.to_locale(translation.get_language() or "en")  # "pt_BR"
     this_year = timezone.localdate().year
     public_form = PublicHolidaysForm(
         request.GET or None,
         countries=countries,
-        initial={"country": selectors.most_common_country(), "year": this_year},
+        # On a tie, the viewer's own country ("BR" of pt_BR), whose holidays read in their language.
+        initial={
+            "country": selectors.most_common_country(prefer=language.partition("_")[2]),
+            "year": this_year,
+        },
     )
     country, year = public_form.initial["country"], this_year
     if public_form.is_bound and public_form.is_valid():
         country = public_form.cleaned_data["country"]
         year = public_form.cleaned_data["year"] or this_year
-    language = translation.to_locale(translation.get_language() or "en")  # "pt_BR"
     public = selectors.public_holidays(country=country, years=[year], language=language)
     return {
         "calendar": calendar,
@@ -178,7 +182,7 @@ def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("The calendar %(name)s was saved. New tickets use it.")
-                    % {"name": calendar.name},
+                    % {"name": calendar.shown_name},
                 )
                 return redirect("sla:calendar_detail", pk=calendar.pk)
         messages.error(request, _("Nothing was saved: correct the errors below."))

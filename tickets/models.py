@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from helpdesk.search import SearchDocumentField
 from sla.models import AlertKind, Level, Priority
@@ -26,7 +27,7 @@ class Status(models.TextChoices):
     OPEN = workflow.OPEN, _("Open")
     PENDING_CUSTOMER = workflow.PENDING_CUSTOMER, _("Pending customer")
     ON_HOLD = workflow.ON_HOLD, _("On hold")
-    SOLVED = workflow.SOLVED, _("Solved")
+    SOLVED = workflow.SOLVED, pgettext_lazy("ticket status", "Solved")
     CLOSED = workflow.CLOSED, _("Closed")
 
 

@@ -8,7 +8,8 @@ import datetime
 from django import template
 from django.utils import timezone
 
-from sla import explain
+from accounts.models import Tier
+from sla import explain, seeded
 from sla.models import SLAClock
 from tickets.models import Ticket
 
@@ -40,8 +41,32 @@ def when(value: datetime.datetime | None, zone: str = "") -> str:
 
 @register.filter
 def when_named(value: datetime.datetime | None, zone: str = "") -> str:
-    """Like ``when``, always naming the zone (``Tue 1 Dec 2026, 13:14 (Sao Paulo time)``):
+    """Like ``when``, always naming the zone (``Tue 1 Dec 2026, 13:14 (São Paulo time)``):
     for e-mails, whose reader may be anywhere."""
     if value is None:
         return ""
     return explain.format_instant_named(value, zone=zone or None)
+
+
+@register.filter(name="seeded")
+def seeded_text(value: str | None) -> str:
+    """A seeded name or description (``Business hours``) in the viewer's language; any
+    other text as it was typed."""
+    return seeded.shown(str(value or ""))
+
+
+@register.simple_tag
+def plan_and_tier(plan_name: str, tier: str) -> str:
+    """``Standard`` for a Standard ticket; ``Premium (Trial)`` when the tier that chose the
+    plan has another name: the tier is said only when it adds something."""
+    plan = seeded.shown(plan_name)
+    label = tier_label(tier)
+    if not label or label == plan:
+        return plan
+    return f"{plan} ({label})"
+
+
+@register.filter
+def tier_label(tier: str) -> str:
+    """A tier's code (``standard``) as its name in the viewer's language (``Padrão``)."""
+    return str(Tier(tier).label) if tier in Tier.values else str(tier)

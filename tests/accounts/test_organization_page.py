@@ -33,7 +33,7 @@ def test_page_shows_tier_zone_local_time_and_open_business_hours(client, acme):
     with time_machine.travel(datetime.datetime(2026, 3, 4, 13, 0, tzinfo=datetime.UTC)):
         client.force_login(EngineerFactory())
         html = client.get(f"/accounts/organizations/{acme.pk}/").content.decode()
-    assert "Standard" in html and "America/Sao_Paulo" in html
+    assert "Standard" in html and "Brasilia Time (São Paulo)" in html
     assert "Wednesday 10:00" in html
     assert "open now" in html
 

@@ -150,4 +150,4 @@ def test_home_page_of_a_lapsed_trial_in_brazilian_portuguese(client):
     with translation.override("en"):  # the middleware leaves pt-br active for the thread
         html = home(client, customer)
     assert "(suporte Comunidade)" in html
-    assert "Sua avaliação terminou em Ter 31 Mar 2026." in html
+    assert "Sua avaliação terminou em ter 31 mar 2026." in html

@@ -90,9 +90,9 @@ def test_organization_page_and_list_show_the_subdivision(client):
     )
     client.force_login(EngineerFactory())
     page = client.get(f"/accounts/organizations/{organization.pk}/").content.decode()
-    assert "DE · BE" in page
+    assert "Germany · BE" in page
     listing = client.get("/accounts/organizations/").content.decode()
-    assert "DE · BE" in listing
+    assert "Germany · BE" in listing
 
 
 def test_the_error_is_translated():

@@ -33,7 +33,7 @@ def test_the_big_badge_follows_the_override_and_the_due_instant_shows(page):
         page.get_by_role("group", name="Urgency").get_by_label("High").check()
         expect(badge.locator(".priority")).to_have_text("P2")
         expect(page.locator("#priority-due")).to_contain_text(
-            "Mon 9 Mar 2026, 10:30 (Sao Paulo time)"
+            "Mon 9 Mar 2026, 10:30 (São Paulo time)"
         )
 
         page.get_by_label("My business needs a different priority").check()
@@ -42,7 +42,7 @@ def test_the_big_badge_follows_the_override_and_the_due_instant_shows(page):
         expect(badge).to_contain_text("overridden from P2")
         expect(page.locator("#priority-target")).to_contain_text("1h of business hours")
         expect(page.locator("#priority-due")).to_contain_text(
-            "Mon 9 Mar 2026, 08:30 (Sao Paulo time)"
+            "Mon 9 Mar 2026, 08:30 (São Paulo time)"
         )
         expect(page.locator("#priority-closed")).to_have_count(0)
 

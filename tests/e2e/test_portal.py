@@ -52,7 +52,7 @@ def test_standard_customer_files_p2_overrides_to_p1_and_sees_deadline_in_own_zon
             "We will respond by Mon 9 Mar 2026, 07:30."
         )
         expect(page.locator(".sla-box")).to_contain_text(
-            "so due Mon 9 Mar 2026, 08:30 (Sao Paulo time)"
+            "so due Mon 9 Mar 2026, 08:30 (São Paulo time)"
         )
         expect(page.locator(".sla-box")).to_contain_text("P1 on the Standard plan")
         expect(page.locator(".timeline")).to_contain_text(

@@ -28,4 +28,5 @@ def test_times_follow_the_user_time_zone(client):
     user = CustomerFactory(time_zone="Asia/Tokyo")
     client.force_login(user)
     html = client.get("/").content.decode()
-    assert "Asia/Tokyo" in html
+    assert "Times are shown in Japan Time (Tokyo)." in html
+    assert "Asia/Tokyo" not in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -212,4 +213,24 @@ def test_one_date_and_time_style_in_both_languages():
             "Tue 1 Dec 2026, 18:44 (Kolkata time)"
         )
         with translation.override("pt-br"):
-            assert explain.format_instant(moment) == "Ter 1 Dez 2026, 13:14"
+            assert explain.format_instant(moment) == "ter 1 dez 2026, 13:14"
+
+
+def test_skipped_public_holidays_are_named_in_the_viewers_language():
+    """The snapshot keeps the country's own names; the explanation names them in the
+    viewer's language where the `holidays` package has it (Brazil: English and Portuguese)."""
+    organization = OrganizationFactory(
+        tier=Tier.STANDARD, time_zone="America/Sao_Paulo", country="BR"
+    )
+    customer = CustomerFactory(organization=organization)
+    filed = datetime.datetime(2026, 12, 24, 16, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    ticket = make_ticket(customer, at=filed, impact="low", urgency="low")  # P4: 24 business hours
+    clock = ticket.clocks.get(metric=Metric.FIRST_RESPONSE)
+    now = filed + datetime.timedelta(hours=1)
+    with translation.override("en"):
+        english = explain.explain_clock(clock, ticket=ticket, now=now).holidays_skipped
+    with translation.override("pt-br"):
+        portuguese = explain.explain_clock(clock, ticket=ticket, now=now).holidays_skipped
+    christmas = datetime.date(2026, 12, 25)
+    assert (christmas, "Christmas Day") in english
+    assert (christmas, "Natal") in portuguese

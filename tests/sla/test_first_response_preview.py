@@ -47,7 +47,7 @@ def test_standard_p2_filed_friday_afternoon_is_due_monday_morning_in_sao_paulo_t
     assert result.target_text == "3h"
     assert "3h of business hours" in result.promise
     assert result.due_sentence == (
-        "Filed now, a first response is due by Mon 9 Mar 2026, 10:30 (Sao Paulo time)."
+        "Filed now, a first response is due by Mon 9 Mar 2026, 10:30 (São Paulo time)."
     )
     assert not result.closed_now
     assert result.closed_sentence == ""
@@ -81,7 +81,7 @@ def test_standard_filed_on_saturday_says_closed_and_when_the_clock_starts():
     assert result.closed_now
     assert result.clock_starts_at == MONDAY_0800
     assert result.closed_sentence == (
-        "We are closed now; the clock starts Mon 9 Mar 2026, 08:00 (Sao Paulo time)."
+        "We are closed now; the clock starts Mon 9 Mar 2026, 08:00 (São Paulo time)."
     )
     assert result.due_at == sao_paulo(2026, 3, 9, 11, 0)
 
@@ -102,7 +102,7 @@ def test_premium_24x7_is_never_closed():
     assert result.closed_sentence == ""
     assert result.due_at == sao_paulo(2026, 3, 7, 11, 0)
     assert "around the clock" in result.promise
-    assert "Sat 7 Mar 2026, 11:00 (Sao Paulo time)" in result.due_sentence
+    assert "Sat 7 Mar 2026, 11:00 (São Paulo time)" in result.due_sentence
 
 
 def test_community_is_best_effort_with_no_due_instant():

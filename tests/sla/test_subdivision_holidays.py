@@ -115,4 +115,4 @@ def test_the_ticket_page_explains_whose_public_holidays_the_calendar_keeps(clien
     ticket = make_ticket(customer, at=sydney(2026, 10, 2, 16, 30))
     client.force_login(EngineerFactory())
     html = client.get(f"/tickets/{ticket.pk}/").content.decode()
-    assert '<dd class="holiday-region">AU · NSW</dd>' in html
+    assert '<dd class="holiday-region">Australia · NSW</dd>' in html

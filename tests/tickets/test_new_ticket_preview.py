@@ -43,7 +43,7 @@ def test_the_derived_priority_its_target_and_due_instant_in_the_calendars_zone(c
     assert 'class="priority priority-P2"' in html
     assert "overridden from" not in html
     assert "3h of business hours" in html
-    assert "Mon 9 Mar 2026, 10:30 (Sao Paulo time)" in html
+    assert "Mon 9 Mar 2026, 10:30 (São Paulo time)" in html
     assert "We are closed now" not in html
 
 
@@ -56,7 +56,7 @@ def test_the_badge_shows_the_override_and_what_it_overrides(client, ana):
     assert "overridden from P2" in html
     assert "1h of business hours" in html
     # 30 min on Friday, 30 min on Monday.
-    assert "Mon 9 Mar 2026, 08:30 (Sao Paulo time)" in html
+    assert "Mon 9 Mar 2026, 08:30 (São Paulo time)" in html
 
 
 def test_an_override_left_unticked_changes_nothing(client, ana):
@@ -77,8 +77,8 @@ def test_outside_business_hours_the_panel_says_when_the_clock_starts(client, ana
     response = get(client, SATURDAY_1000, impact="medium", urgency="high")
 
     html = response.content.decode()
-    assert ("We are closed now; the clock starts Mon 9 Mar 2026, 08:00 (Sao Paulo time)") in html
-    assert "Mon 9 Mar 2026, 11:00 (Sao Paulo time)" in html
+    assert ("We are closed now; the clock starts Mon 9 Mar 2026, 08:00 (São Paulo time)") in html
+    assert "Mon 9 Mar 2026, 11:00 (São Paulo time)" in html
 
 
 def test_nothing_chosen_yet_asks_for_impact_and_urgency(client, ana):
@@ -146,4 +146,4 @@ def test_a_refused_form_keeps_the_preview_of_what_was_chosen(client, ana):
     html = response.content.decode()
     assert response.status_code == 200
     assert "overridden from P2" in html
-    assert "Mon 9 Mar 2026, 08:30 (Sao Paulo time)" in html
+    assert "Mon 9 Mar 2026, 08:30 (São Paulo time)" in html

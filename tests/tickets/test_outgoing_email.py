@@ -198,7 +198,7 @@ def test_the_receipt_names_the_zone_even_when_it_is_the_recipients_own(
     with django_capture_on_commit_callbacks(execute=True):
         make_ticket(customer, at=sp(2026, 3, 9, 8, 0))
     [message] = sent_to(customer)
-    assert "Mon 9 Mar 2026, 11:00 (Sao Paulo time)" in message.body
+    assert "Mon 9 Mar 2026, 11:00 (São Paulo time)" in message.body
 
 
 def test_a_phone_ticket_logged_by_an_engineer_gets_a_receipt_to_the_customer(
@@ -249,7 +249,7 @@ def test_a_portuguese_customer_gets_the_receipt_in_portuguese(
     [message] = mail.outbox
     assert f"[#{ticket.pk}]" in message.subject
     assert "Recebemos" in message.subject + message.body
-    assert "(horário de Sao Paulo)" in message.body
+    assert "(horário de São Paulo)" in message.body
     assert "seg 9 mar 2026" in message.body.lower()
 
 
@@ -345,7 +345,7 @@ def test_an_sla_alert_is_threaded_names_its_zone_and_speaks_the_recipients_langu
         mail_threading.ReplyTarget(ticket.pk, staff.alice.pk)
     )
     assert "está em risco" in alice.body
-    assert "07:15 (horário de Sao Paulo)" in alice.body  # due 10:15 UTC
+    assert "07:15 (horário de São Paulo)" in alice.body  # due 10:15 UTC
     assert "10:15 (Lisbon time)" in bob.body
     assert "DB &lt;down&gt;" in html_of(bob) and "DB <down>" in bob.body
 

@@ -8,6 +8,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from sla import seeded
 from sla.models import Metric
 from tickets.models import Event, EventKind, Status
 
@@ -37,7 +38,7 @@ def event_text(event: Event) -> str:
     if kind == EventKind.CREATED:
         return _("Ticket created (priority %(priority)s).") % {"priority": data.get("priority")}
     if kind == EventKind.PLAN_APPLIED:
-        return _("Support plan applied: %(plan)s.") % {"plan": data.get("plan")}
+        return _("Support plan applied: %(plan)s.") % {"plan": seeded.shown(data.get("plan") or "")}
     if kind == EventKind.STATUS_CHANGED:
         return _("Status changed from %(from)s to %(to)s.") % {
             "from": _status(data.get("from")),

@@ -22,6 +22,21 @@ from tickets.models import Product, Ticket
 from tickets.services import comment_add, ticket_assign, ticket_change_status, ticket_create
 
 DEMO_PASSWORD = "helpdesk-demo"  # noqa: S105 - demo data, printed on purpose
+# Customers who write in Brazilian Portuguese: their tickets, and staff's words on them,
+# are in Portuguese, so the demo reads natively in that language too.
+PORTUGUESE_REQUESTERS = frozenset({"ana@acme.example", "bruno@acme.example"})
+DEMO_TEXTS = {
+    "en": {
+        "description": "{subject}.\n\nReported through the demo data.",
+        "reply": "Thanks for the report: we are looking into it.",
+        "note": "Checked the logs: looks like a credentials problem.",
+    },
+    "pt-br": {
+        "description": "{subject}.\n\nRelatado pelos dados de demonstração.",
+        "reply": "Obrigado pelo relato: estamos investigando.",
+        "note": "Verifiquei os logs: parece um problema de credenciais.",
+    },
+}
 DEMO_PRODUCTS = ("Backup Server", "Backup Agent", "Cloud Console")
 
 
@@ -116,17 +131,17 @@ DEMO_TICKETS: tuple[DemoTicket, ...] = (
         "olivia@umbrella.example", "How to schedule weekly full backups?", "low", "low", HOUR
     ),
     DemoTicket(
-        "ana@acme.example", "Backups fail every night", "medium", "high", 2 * DAY, product=0
+        "ana@acme.example", "Backups falham toda noite", "medium", "high", 2 * DAY, product=0
     ),
     DemoTicket(
-        "ana@acme.example", "Reporting does not work", "low", "high", DAY, steps=((40, "reply"),)
+        "ana@acme.example", "Relatórios não funcionam", "low", "high", DAY, steps=((40, "reply"),)
     ),
     DemoTicket(
-        "bruno@acme.example", "Please clarify a backup configuration setting", "low", "low", 30
+        "bruno@acme.example", "Dúvida sobre uma opção de configuração do backup", "low", "low", 30
     ),
     DemoTicket(
         "bruno@acme.example",
-        "Deduplication ratio lower than expected",
+        "Taxa de deduplicação abaixo do esperado",
         "low",
         "high",
         6 * HOUR,
@@ -134,7 +149,7 @@ DEMO_TICKETS: tuple[DemoTicket, ...] = (
     ),
     DemoTicket(
         "ana@acme.example",
-        "Called: NAS share not detected",
+        "Ligação: compartilhamento NAS não detectado",
         "medium",
         "high",
         40,
@@ -143,7 +158,7 @@ DEMO_TICKETS: tuple[DemoTicket, ...] = (
     ),
     DemoTicket(
         "ana@acme.example",
-        "Restore from the cloud is slow",
+        "Restauração a partir da nuvem está lenta",
         "low",
         "high",
         3 * DAY,
@@ -340,10 +355,11 @@ class Command(BaseCommand):
             if requester is None or engineer1 is None or engineer2 is None:
                 continue
             filed = now - datetime.timedelta(minutes=spec.minutes_ago)
+            texts = DEMO_TEXTS["pt-br" if spec.requester in PORTUGUESE_REQUESTERS else "en"]
             ticket = ticket_create(
                 requester=requester,
                 subject=spec.subject,
-                description=f"{spec.subject}.\n\nReported through the demo data.",
+                description=texts["description"].format(subject=spec.subject),
                 impact=spec.impact,
                 urgency=spec.urgency,
                 channel=spec.channel,
@@ -357,14 +373,14 @@ class Command(BaseCommand):
                     comment_add(
                         ticket=ticket,
                         author=engineer1,
-                        body="Thanks for the report: we are looking into it.",
+                        body=texts["reply"],
                         at=at,
                     )
                 elif step == "note":
                     comment_add(
                         ticket=ticket,
                         author=engineer2,
-                        body="Checked the logs: looks like a credentials problem.",
+                        body=texts["note"],
                         is_public=False,
                         at=at,
                     )
