@@ -147,3 +147,13 @@ def test_ticket_page_offers_no_thumbnail_for_other_files(client, ana):
     html = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert thumbnail_url(attachment) not in html
     assert f'href="/tickets/attachments/{attachment.pk}/"' in html
+
+
+def test_thumbnail_request_has_a_fixed_query_budget(client, ana, django_assert_max_num_queries):
+    _ticket, attachment = attach(ana, "screen.png", image_bytes((400, 300)))
+    client.force_login(ana)
+    for _attempt in ("made", "stored"):
+        # session, user, organization (time zone), roles, the attachment among visible tickets
+        with django_assert_max_num_queries(5):
+            response = client.get(thumbnail_url(attachment))
+            assert response.status_code == 200  # before the count is checked
