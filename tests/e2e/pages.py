@@ -13,12 +13,14 @@ from django.test import Client
 from PIL import Image
 
 from accounts.models import Tier, User
+from kb.models import Article
 from tests.factories import (
     CustomerFactory,
     EngineerFactory,
     ManagerFactory,
     OrganizationFactory,
 )
+from tests.kb.helpers import make_article
 from tests.tickets.helpers import make_ticket
 from tickets.models import Ticket
 from tickets.services import comment_add
@@ -36,6 +38,7 @@ class World:
     engineer: User
     manager: User
     ticket: Ticket
+    article: Article
 
 
 def png(size: tuple[int, int] = (1200, 800)) -> bytes:
@@ -66,7 +69,15 @@ def build_world(language: str = "en") -> World:
     )
     comment_add(ticket=ticket, author=engineer, body="Could you send the agent's log?")
     comment_add(ticket=ticket, author=engineer, body="Looks like bug 4711.", is_public=False)
-    return World(customer=customer, engineer=engineer, manager=manager, ticket=ticket)
+    article = make_article(
+        engineer,
+        title="Restore a backup set to new hardware without the original catalogue",
+        body="Open the console, choose the backup set and restore it.\n\n"
+        "```\nhelpdesk-agent restore --set nightly-2026-11-30 --target /srv/restore --verify\n```",
+    )
+    return World(
+        customer=customer, engineer=engineer, manager=manager, ticket=ticket, article=article
+    )
 
 
 def sign_in(context, live_server_url: str, user: User) -> None:

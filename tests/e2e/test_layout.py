@@ -36,6 +36,7 @@ def customer_pages(world) -> list[tuple[str, str, list[str]]]:
         ("ticket", f"/tickets/{ticket}/", [MAIN_HEADING, ".file-thumb img", "#id_body",
                                             "#reply button.primary"]),
         ("kb", "/kb/", [MAIN_HEADING]),
+        ("article", f"/kb/a/{world.article.slug}/", [MAIN_HEADING]),
         ("search", "/search/?q=backups", [MAIN_HEADING]),
         ("profile", "/accounts/profile/", ["main button[type=submit]"]),
     ]  # fmt: skip
@@ -53,6 +54,7 @@ def engineer_pages(world) -> list[tuple[str, str, list[str]]]:
         ("tags", "/tickets/tags/", [MAIN_HEADING]),
         ("notifications", "/notifications/", [MAIN_HEADING]),
         ("kb", "/kb/", [MAIN_HEADING]),
+        ("article", f"/kb/a/{world.article.slug}/", [MAIN_HEADING]),
     ]  # fmt: skip
 
 
