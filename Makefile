@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Without npm the suite still runs; the axe-core tests then skip (fail under REQUIRE_SERVICES=1).
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing (apt-get install npm): the axe-core tests will skip"; fi
 
 translations: $(STAMP)
 	$(PY) -m helpdesk.translations
