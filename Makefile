@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The browser tests' JavaScript tools (axe-core), pinned by package-lock.json.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: run test lint format translations messages migrate seed clean
 
@@ -15,6 +17,11 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Without npm the suite still runs; the axe-core tests then skip (fail under REQUIRE_SERVICES=1).
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing (apt-get install npm): the axe-core tests will skip"; fi
+
 translations: $(STAMP)
 	$(PY) -m helpdesk.translations
 
@@ -25,7 +32,7 @@ run: $(STAMP) translations
 	@echo "Serving http://127.0.0.1:8000 (web, Celery worker and beat; Ctrl-C stops all)"
 	$(VENV)/bin/honcho -f Procfile.dev start
 
-test: $(STAMP) translations
+test: $(STAMP) translations $(NODE_STAMP)
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # mypy's django-stubs plugin imports helpdesk.settings, which needs a SECRET_KEY

@@ -53,16 +53,20 @@ def roles_of(user: User | AnonymousUser) -> set[str]:
     return roles
 
 
+def current_section(path: str, urls: list[str]) -> str | None:
+    """The one section a path belongs to: the longest address that is a prefix of it
+    ("/" only for the home page itself), so /tickets/new/ is "New ticket", not "Tickets"."""
+    matches = [url for url in urls if (path == url if url == "/" else path.startswith(url))]
+    return max(matches, key=len, default=None)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Context processor: `nav_items` as (label, url, active) for the signed-in user."""
+    """Context processor: `nav_items` as (label, url, active) for the signed-in user;
+    exactly one item, or none, is active."""
     roles = roles_of(request.user)
     if not roles:
         return {"nav_items": []}
-    path = request.path
-    items = []
-    for item in NAVIGATION:
-        if item.roles & roles:
-            url = reverse(item.url_name)
-            active = path == url if url == "/" else path.startswith(url)
-            items.append({"label": item.label, "url": url, "active": active})
+    visible = [(item, reverse(item.url_name)) for item in NAVIGATION if item.roles & roles]
+    current = current_section(request.path, [url for _item, url in visible])
+    items = [{"label": item.label, "url": url, "active": url == current} for item, url in visible]
     return {"nav_items": items}

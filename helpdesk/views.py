@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -39,3 +40,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "home.html",
         {"organization": organization, "plan": plan, "self_service": self_service},
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static one
+    (its hashed name in production), so the request never ends in a 404."""
+    return HttpResponseRedirect(static("img/favicon.ico"))

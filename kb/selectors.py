@@ -160,12 +160,18 @@ def article_vote_of(*, article: Article, user: Reader, session_key: str) -> Arti
 
 def article_feedback(*, article: Article) -> dict[str, object]:
     """Votes for and against, and the latest comments (staff see them on the article)."""
+    # The aliases must not be "helpful": an aggregate named like the field its filter
+    # reads makes Django refuse the query (FieldError).
     counts = article.votes.aggregate(
-        helpful=Count("pk", filter=Q(helpful=True)),
-        not_helpful=Count("pk", filter=Q(helpful=False)),
+        helpful_votes=Count("pk", filter=Q(helpful=True)),
+        not_helpful_votes=Count("pk", filter=Q(helpful=False)),
     )
     comments = article.votes.exclude(comment="").select_related("user").order_by("-created_at")
-    return {**counts, "comments": list(comments[:20])}
+    return {
+        "helpful": counts["helpful_votes"],
+        "not_helpful": counts["not_helpful_votes"],
+        "comments": list(comments[:20]),
+    }
 
 
 def suggestion_report(*, since: datetime.datetime) -> dict[str, object]:

@@ -41,4 +41,9 @@ urlpatterns = [
     path("macros/<int:macro_id>/edit/", macro_views.macro_edit, name="macro_edit"),
     path("macros/<int:macro_id>/delete/", macro_views.macro_delete, name="macro_delete"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path(
+        "attachments/<int:pk>/thumbnail/",
+        views.attachment_thumbnail,
+        name="attachment_thumbnail",
+    ),
 ]

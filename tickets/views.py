@@ -20,7 +20,7 @@ from helpdesk.http import AuthenticatedHttpRequest
 from sla import explain as sla_explain
 from sla import services as sla_services
 from sla.models import Level, Priority
-from tickets import links, macros, selectors, services
+from tickets import links, macros, selectors, services, thumbnails
 from tickets.attachments import is_inline
 from tickets.forms import (
     PriorityChangeForm,
@@ -307,4 +307,25 @@ def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespo
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def attachment_thumbnail(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """A small preview of an image attachment, to whoever may download the attachment
+    (the same selector: anyone else gets 404); 404 too for a file that is not a readable
+    image, so a broken upload shows its name and no preview."""
+    attachment = selectors.attachment_get_visible(user=request.user, pk=pk)
+    try:
+        storage, name = thumbnails.attachment_thumbnail(attachment=attachment)
+    except thumbnails.ThumbnailUnavailable as error:
+        raise Http404(_("No preview of this file.")) from error
+    response = FileResponse(
+        storage.open(name, "rb"), content_type=thumbnails.THUMBNAIL_CONTENT_TYPE
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Private: who may see it is decided per user; it never changes, so the browser keeps it.
+    response["Cache-Control"] = "private, max-age=86400"
     return response

@@ -74,6 +74,21 @@ def test_a_customer_and_an_anonymous_visitor_vote_with_a_comment(client, custome
     )
 
 
+def test_staff_read_the_votes_and_comments_on_the_article(client, customer, engineer):
+    article = make_article(engineer, visibility=Visibility.PUBLIC)
+    url = f"/kb/a/{article.slug}/vote/"
+    client.post(url, {"helpful": "no", "comment": "Step 3 is unclear", "language": "en"})
+    client.force_login(customer)
+    client.post(url, {"helpful": "yes", "comment": "Worked first time", "language": "en"})
+    client.force_login(engineer)
+    response = client.get(f"/kb/a/{article.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 found it helpful, 1 did not." in html
+    assert "Step 3 is unclear" in html and "Worked first time" in html
+    assert html.count('<svg class="icon"') >= 2  # a thumb per comment, not an emoji
+
+
 def test_engineers_write_with_a_preview_and_files(engineer_client, engineer):
     preview = engineer_client.post("/kb/preview/", {"body": "**bold** <script>x</script>"})
     assert b"<strong>bold</strong>" in preview.content and b"<script" not in preview.content

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from sla import seeded
 from sla.models import Metric
-from tickets.models import Event, EventKind, Status
+from tickets.models import Attachment, Event, EventKind, Status
+from tickets.thumbnails import can_preview
 
 register = template.Library()
 
@@ -120,3 +121,9 @@ def event_text(event: Event) -> str:
             "removed": ", ".join(data.get("removed") or []) or "—",
         }
     return str(EventKind(kind).label) if kind in EventKind.values else kind
+
+
+@register.filter
+def previewable(attachment: Attachment) -> bool:
+    """Whether the page shows a thumbnail of this attachment."""
+    return can_preview(attachment)
