@@ -8,17 +8,21 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Tier, User
+from helpdesk.keyset import KeysetPage, keyset_page
 from sla.models import SLAClock
 from tickets.models import Attachment, Comment, Event, Status, Ticket
 from tickets.queue import OPEN_STATUSES, QUEUE_ORDER
 from tickets.templatetags.ticket_tags import event_text
 
+# Every order ends with the id, so keyset pages never tie, and each has an index (for all
+# tickets, and within one organization) that gives it without a sort: see Ticket.Meta.
 SORTS = {
-    "activity": ("-last_activity_at", "-pk"),
-    "created": ("-created_at", "-pk"),
-    "oldest": ("created_at", "pk"),
-    "priority": ("priority", "-last_activity_at"),
+    "activity": ("-last_activity_at", "-id"),
+    "created": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "priority": ("priority", "-last_activity_at", "-id"),
 }
+PORTAL_PAGE_SIZE = 25
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -81,6 +85,33 @@ def portal_ticket_list(
         tickets.select_related("requester", "assignee")
         .prefetch_related(Prefetch("clocks", queryset=SLAClock.objects.order_by("metric")))
         .order_by(*SORTS.get(sort, SORTS["activity"]))
+    )
+
+
+def portal_ticket_page(
+    *,
+    user: User,
+    scope: str = "mine",
+    status: str = "",
+    priority: str = "",
+    query: str = "",
+    sort: str = "activity",
+    after: str | None = None,
+    before: str | None = None,
+) -> KeysetPage[Ticket]:
+    """One page of the portal list after (or before) a cursor: no count, no OFFSET.
+
+    Raises InvalidCursor for a cursor that is not a position in this order.
+    """
+    tickets = portal_ticket_list(
+        user=user, scope=scope, status=status, priority=priority, query=query, sort=sort
+    )
+    return keyset_page(
+        tickets,
+        ordering=SORTS.get(sort, SORTS["activity"]),
+        size=PORTAL_PAGE_SIZE,
+        after=after,
+        before=before,
     )
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import BadRequest, ValidationError
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from helpdesk.forms import apply_errors
 from helpdesk.http import AuthenticatedHttpRequest
+from helpdesk.keyset import InvalidCursor
 from sla import explain as sla_explain
 from sla import services as sla_services
 from sla.models import Level, Priority
@@ -48,10 +48,19 @@ def portal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": request.GET.get("q", ""),
         "sort": request.GET.get("sort", "activity"),
     }
-    tickets = selectors.portal_ticket_list(user=user, scope=scope, **filters)
-    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    try:
+        page = selectors.portal_ticket_page(
+            user=user,
+            scope=scope,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            **filters,
+        )
+    except InvalidCursor:
+        raise BadRequest("invalid cursor") from None
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "tickets/portal_list.html",
