@@ -126,7 +126,8 @@ class Ticket(models.Model):
         "sla.SupportPlan", verbose_name=_("support plan"), on_delete=models.PROTECT
     )
     sla_terms = models.JSONField(_("SLA terms"), default=dict, editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    # Indexed by ticket_created (created_at, id), which serves ranges on created_at too.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     last_customer_activity_at = models.DateTimeField(
         _("last customer activity"), default=timezone.now
