@@ -131,6 +131,39 @@ def ticket_timeline(*, ticket: Ticket, viewer: User) -> QuerySet[Event]:
     return events
 
 
+# The ticket page shows the newest lines of a long history; the earlier ones are a page
+# away, so the page costs the same whatever the ticket's age.
+CONVERSATION_SIZE = 100
+TIMELINE_SIZE = 100
+NEWEST_FIRST = ("-created_at", "-id")
+
+
+def ticket_conversation_page(
+    *, ticket: Ticket, viewer: User, after: str | None = None
+) -> KeysetPage[Comment]:
+    """The newest CONVERSATION_SIZE comments (or those before the cursor `after`), newest
+    first, with the cursor of the earlier ones. Raises InvalidCursor."""
+    return keyset_page(
+        ticket_conversation(ticket=ticket, viewer=viewer),
+        ordering=NEWEST_FIRST,
+        size=CONVERSATION_SIZE,
+        after=after,
+    )
+
+
+def ticket_timeline_page(
+    *, ticket: Ticket, viewer: User, after: str | None = None
+) -> KeysetPage[Event]:
+    """The newest TIMELINE_SIZE events (or those before the cursor `after`), newest first,
+    with the cursor of the earlier ones. Raises InvalidCursor."""
+    return keyset_page(
+        ticket_timeline(ticket=ticket, viewer=viewer),
+        ordering=NEWEST_FIRST,
+        size=TIMELINE_SIZE,
+        after=after,
+    )
+
+
 def ticket_files(*, ticket: Ticket, viewer: User) -> QuerySet[Attachment]:
     files = ticket.attachments.filter(comment__isnull=True)
     if not viewer.is_engineer:

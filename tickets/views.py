@@ -183,10 +183,12 @@ def _detail_context(
 ) -> dict[str, object]:
     user = request.user
     clocks = sla_explain.ticket_clocks_explained(ticket=ticket)
+    comments = selectors.ticket_conversation_page(ticket=ticket, viewer=user)
+    events = selectors.ticket_timeline_page(ticket=ticket, viewer=user)
     return {
         "ticket": ticket,
-        "comments": selectors.ticket_conversation(ticket=ticket, viewer=user),
-        "events": selectors.ticket_timeline(ticket=ticket, viewer=user),
+        "comments": comments,
+        "events": events,
         "files": selectors.ticket_files(ticket=ticket, viewer=user),
         "clocks": clocks,
         "cc": list(ticket.cc.all()),
@@ -199,6 +201,29 @@ def _detail_context(
         "link_kinds": LinkKind.choices,
         **forms,
     }
+
+
+@login_required
+@require_GET
+def ticket_earlier(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Earlier replies ("conversation") or timeline lines ("history") of a ticket than its
+    page shows, a page at a time, oldest of the page first."""
+    user = request.user
+    ticket = selectors.ticket_get_visible(user=user, pk=pk)
+    read = (
+        selectors.ticket_conversation_page
+        if kind == "conversation"
+        else selectors.ticket_timeline_page
+    )
+    try:
+        page = read(ticket=ticket, viewer=user, after=request.GET.get("after"))
+    except InvalidCursor:
+        raise BadRequest("invalid cursor") from None
+    return render(
+        request,
+        "tickets/ticket_earlier.html",
+        {"ticket": ticket, "kind": kind, "page": page},
+    )
 
 
 @login_required
