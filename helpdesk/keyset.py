@@ -104,6 +104,11 @@ def _after(columns: list[tuple[str, bool]], values: list[Any]) -> Q:
     return condition
 
 
+def cursor_of(row: Model, *, ordering: Sequence[str]) -> str:
+    """The cursor of `row`'s position in `ordering`: the page after it starts after it."""
+    return _encode(row, _columns(ordering))
+
+
 def keyset_page(
     queryset: QuerySet[ModelT],
     *,

@@ -128,3 +128,16 @@ def test_a_page_costs_the_same_queries_for_one_and_for_twenty_five_tickets(
     assert "next" in _links(response)
     assert not any("COUNT(" in query["sql"].upper() for query in many.captured_queries)
     assert not any("OFFSET" in query["sql"].upper() for query in many.captured_queries)
+
+
+def test_my_tickets_lists_those_i_asked_for_and_those_i_am_copied_on_once_each(client, ana):
+    colleague = CustomerFactory(organization=ana.organization)
+    mine = make_ticket(ana)
+    copied = make_ticket(colleague)
+    copied.cc.add(ana)
+    both = make_ticket(ana)
+    both.cc.add(ana, colleague)
+    make_ticket(colleague)  # neither: only in "Organization tickets"
+    client.force_login(ana)
+    response = client.get("/tickets/?scope=mine")
+    assert sorted(_ids(response)) == sorted([mine.pk, copied.pk, both.pk])
