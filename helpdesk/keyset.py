@@ -109,6 +109,34 @@ def cursor_of(row: Model, *, ordering: Sequence[str]) -> str:
     return _encode(row, _columns(ordering))
 
 
+def _ordering(columns: list[tuple[str, bool]]) -> list[str]:
+    return [f"{'-' if descending else ''}{name}" for name, descending in columns]
+
+
+def _rows_after(
+    queryset: QuerySet[ModelT], columns: list[tuple[str, bool]], values: list[Any], limit: int
+) -> list[ModelT]:
+    """Up to `limit` rows after the position, in order.
+
+    On two columns (a value, then the id) the nested condition starts the index scan at
+    the position. On more, an index can only start at the first column's value, and would
+    then read every row of that group before the position (a deep page of the "priority"
+    sort: all the P3 tickets before it). So the rows are found in two bounded reads, the
+    rest of the position's group, then the groups after it, and fetched by id.
+    """
+    ordering = _ordering(columns)
+    if len(columns) <= 2:
+        return list(queryset.filter(_after(columns, values)).order_by(*ordering)[:limit])
+    (name, descending), value = columns[0], values[0]
+    ids = queryset.prefetch_related(None).order_by(*ordering).values_list("pk", flat=True)
+    found = list(ids.filter(**{name: value}).filter(_after(columns[1:], values[1:]))[:limit])
+    if len(found) < limit:
+        later = ids.filter(**{f"{name}__{'lt' if descending else 'gt'}": value})
+        found += list(later[: limit - len(found)])
+    rows = {row.pk: row for row in queryset.order_by().filter(pk__in=found)}
+    return [rows[pk] for pk in found]
+
+
 def keyset_page(
     queryset: QuerySet[ModelT],
     *,
@@ -119,15 +147,13 @@ def keyset_page(
 ) -> KeysetPage[ModelT]:
     """The `size` rows of `queryset` after the cursor `after` (or before `before`, or the
     first ones), in `ordering`, with the cursors of the pages on either side (None at an
-    end). One query (plus the queryset's own prefetches). Raises InvalidCursor."""
+    end). The first page is one query (plus the queryset's own prefetches); a page from a
+    cursor one, or on orderings of three columns or more up to three. Raises
+    InvalidCursor."""
     columns = _columns(ordering)
     if before:
         reverse = [(name, not descending) for name, descending in columns]
-        position = _decode(before, queryset.model, columns)
-        ordered = queryset.filter(_after(reverse, position)).order_by(
-            *[f"{'-' if descending else ''}{name}" for name, descending in reverse]
-        )
-        rows = list(ordered[: size + 1])
+        rows = _rows_after(queryset, reverse, _decode(before, queryset.model, columns), size + 1)
         more_before = len(rows) > size
         items = list(reversed(rows[:size]))
         return KeysetPage(
@@ -135,10 +161,10 @@ def keyset_page(
             next_cursor=_encode(items[-1], columns) if items else None,
             previous_cursor=_encode(items[0], columns) if items and more_before else None,
         )
-    ordered = queryset.order_by(*ordering)
     if after:
-        ordered = ordered.filter(_after(columns, _decode(after, queryset.model, columns)))
-    rows = list(ordered[: size + 1])
+        rows = _rows_after(queryset, columns, _decode(after, queryset.model, columns), size + 1)
+    else:
+        rows = list(queryset.order_by(*ordering)[: size + 1])
     items = rows[:size]
     return KeysetPage(
         items=items,
