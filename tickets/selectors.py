@@ -142,8 +142,8 @@ def ticket_timeline(*, ticket: Ticket, viewer: User) -> QuerySet[Event]:
 
 # The ticket page shows the newest lines of a long history; the earlier ones are a page
 # away, so the page costs the same whatever the ticket's age.
-CONVERSATION_SIZE = 100
-TIMELINE_SIZE = 100
+CONVERSATION_SIZE = 50
+TIMELINE_SIZE = 50
 NEWEST_FIRST = ("-created_at", "-id")
 
 
