@@ -72,6 +72,7 @@ class TicketCursorPagination(CursorPagination):
     """
 
     ordering = ("-last_activity_at", "-id")
+    page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
 

@@ -108,3 +108,13 @@ def test_page_size_is_capped(api, customer):
     api.force_authenticate(customer)
     assert api.get("/api/v1/tickets/?page_size=abc").status_code == 200
     assert api.get("/api/v1/tickets/?page_size=100000").status_code == 200
+
+
+def test_a_page_holds_twenty_five_tickets_unless_asked_otherwise(api, customer):
+    for _ in range(26):
+        make_ticket(customer)
+    api.force_authenticate(customer)
+    body = api.get("/api/v1/tickets/").json()
+    assert len(body["results"]) == 25
+    assert body["next"] is not None
+    assert len(api.get("/api/v1/tickets/?page_size=26").json()["results"]) == 26
