@@ -6,9 +6,12 @@ from accounts.models import Organization, Role, User
 
 
 def organization_list() -> QuerySet[Organization]:
-    """Organizations for the staff list, with their account manager and member count."""
-    return Organization.objects.select_related("account_manager").annotate(
-        member_count=Count("members", distinct=True)
+    """Organizations for the staff list, by name, with their account manager and member
+    count."""
+    return (
+        Organization.objects.select_related("account_manager")
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("name", "pk")
     )
 
 

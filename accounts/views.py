@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -87,6 +88,10 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"form": form, "plan": plan})
 
 
+# Organizations are a few hundred, so pages are numbered (a count of them is cheap).
+ORGANIZATIONS_PER_PAGE = 50
+
+
 @engineer_required
 def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff list of customer organizations with tier, time zone and local time."""
@@ -94,10 +99,13 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     tier = request.GET.get("tier", "")
     if tier in Tier.values:
         organizations = organizations.filter(tier=tier)
+    page = Paginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "accounts/organization_list.html",
-        {"organizations": organizations, "tiers": Tier.choices, "tier": tier},
+        {"page": page, "tiers": Tier.choices, "tier": tier, "query_string": query.urlencode()},
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -9,6 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -62,18 +64,45 @@ _OVERWRITE_RESPONSES = {
 }
 
 
+class TicketCursorPagination(CursorPagination):
+    """Pages of tickets by last activity, newest first, reached by `next`/`previous` links.
+
+    A cursor is a position in the index on (last activity, id): no page numbers, so no
+    count of the whole table, and a deep page costs what the first one does.
+    """
+
+    ordering = ("-last_activity_at", "-id")
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def decode_cursor(self, request: Any) -> Cursor | None:
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        # DRF would hand any text on to the query (a 500): only an instant is a position.
+        try:
+            position = datetime.datetime.fromisoformat(str(cursor.position))
+            if position.tzinfo is None:
+                raise ValueError(cursor.position)
+            position.astimezone(datetime.UTC)
+        except (ValueError, OverflowError):
+            raise NotFound(self.invalid_cursor_message) from None
+        return cursor
+
+
 class TicketListCreate(generics.ListAPIView[Ticket]):
     """Tickets the caller may see, newest activity first; POST files a ticket (channel API)."""
 
     request: AuthenticatedRequest
     serializer_class = TicketOutput
+    pagination_class = TicketCursorPagination
 
     def get_queryset(self) -> QuerySet[Ticket]:
         return (
             selectors.tickets_visible_to(self.request.user)
             .select_related("organization", "requester")
             .prefetch_related(Prefetch("clocks", queryset=SLAClock.objects.order_by("metric")))
-            .order_by("-last_activity_at", "-pk")
         )
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -127,7 +127,8 @@ class Ticket(models.Model):
         "sla.SupportPlan", verbose_name=_("support plan"), on_delete=models.PROTECT
     )
     sla_terms = models.JSONField(_("SLA terms"), default=dict, editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    # Indexed by ticket_created (created_at, id), which serves ranges on created_at too.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     last_customer_activity_at = models.DateTimeField(
         _("last customer activity"), default=timezone.now
@@ -164,7 +165,22 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["organization", "-last_activity_at"]),
+            # Every order the ticket lists offer (REST list, portal lists), for everyone
+            # (staff) and within one organization (customers), with the id as the last
+            # key so keyset pages never tie: an index scan gives the order, no sort.
+            models.Index(fields=["-last_activity_at", "-id"], name="ticket_activity"),
+            models.Index(fields=["created_at", "id"], name="ticket_created"),
+            models.Index(
+                fields=["priority", "-last_activity_at", "-id"], name="ticket_priority_activity"
+            ),
+            models.Index(
+                fields=["organization", "-last_activity_at", "-id"], name="ticket_org_activity"
+            ),
+            models.Index(fields=["organization", "created_at", "id"], name="ticket_org_created"),
+            models.Index(
+                fields=["organization", "priority", "-last_activity_at", "-id"],
+                name="ticket_org_priority_activity",
+            ),
             models.Index(fields=["requester", "-last_activity_at"]),
             models.Index(fields=["status", "priority"]),
             models.Index(fields=["assignee", "status"]),

@@ -8,17 +8,30 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Tier, User
+from helpdesk.keyset import KeysetPage, keyset_page
 from sla.models import SLAClock
 from tickets.models import Attachment, Comment, Event, Status, Ticket
 from tickets.queue import OPEN_STATUSES, QUEUE_ORDER
 from tickets.templatetags.ticket_tags import event_text
 
+# Every order ends with the id, so keyset pages never tie, and each has an index (for all
+# tickets, and within one organization) that gives it without a sort: see Ticket.Meta.
 SORTS = {
-    "activity": ("-last_activity_at", "-pk"),
-    "created": ("-created_at", "-pk"),
-    "oldest": ("created_at", "pk"),
-    "priority": ("priority", "-last_activity_at"),
+    "activity": ("-last_activity_at", "-id"),
+    "created": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "priority": ("priority", "-last_activity_at", "-id"),
 }
+PORTAL_PAGE_SIZE = 25
+
+
+def _own_or_copied(user: User) -> Q:
+    """Tickets the user asked for or is CC'd on: ids from two indexed lookups (requester,
+    CC) in one subquery. No join, so no DISTINCT; the database reads only this person's
+    tickets (an OR over the two would scan every ticket to find them), then orders those."""
+    asked = Ticket.objects.filter(requester_id=user.pk).order_by().values("pk")
+    copied = Ticket.cc.through.objects.filter(user_id=user.pk).order_by().values("ticket_id")
+    return Q(pk__in=asked.union(copied))
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -31,7 +44,7 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     if organization is None:
         return Ticket.objects.none()
     if organization.tier == Tier.COMMUNITY:
-        return Ticket.objects.filter(Q(requester=user) | Q(cc=user)).distinct()
+        return Ticket.objects.filter(_own_or_copied(user))
     return Ticket.objects.filter(organization_id=organization.pk)
 
 
@@ -63,7 +76,7 @@ def portal_ticket_list(
     """
     tickets = tickets_visible_to(user)
     if scope == "mine" or (user.organization and user.organization.tier == Tier.COMMUNITY):
-        tickets = tickets.filter(Q(requester=user) | Q(cc=user)).distinct()
+        tickets = tickets.filter(_own_or_copied(user))
     if status == "active":
         tickets = tickets.exclude(status__in=[Status.SOLVED, Status.CLOSED])
     elif status in Status.values:
@@ -84,6 +97,33 @@ def portal_ticket_list(
     )
 
 
+def portal_ticket_page(
+    *,
+    user: User,
+    scope: str = "mine",
+    status: str = "",
+    priority: str = "",
+    query: str = "",
+    sort: str = "activity",
+    after: str | None = None,
+    before: str | None = None,
+) -> KeysetPage[Ticket]:
+    """One page of the portal list after (or before) a cursor: no count, no OFFSET.
+
+    Raises InvalidCursor for a cursor that is not a position in this order.
+    """
+    tickets = portal_ticket_list(
+        user=user, scope=scope, status=status, priority=priority, query=query, sort=sort
+    )
+    return keyset_page(
+        tickets,
+        ordering=SORTS.get(sort, SORTS["activity"]),
+        size=PORTAL_PAGE_SIZE,
+        after=after,
+        before=before,
+    )
+
+
 def ticket_conversation(*, ticket: Ticket, viewer: User) -> QuerySet[Comment]:
     """Comments in order, with authors and attachments; internal notes for staff only."""
     comments = ticket.comments.select_related("author").prefetch_related("attachments")
@@ -98,6 +138,39 @@ def ticket_timeline(*, ticket: Ticket, viewer: User) -> QuerySet[Event]:
     if not viewer.is_engineer:
         events = events.filter(is_public=True)
     return events
+
+
+# The ticket page shows the newest lines of a long history; the earlier ones are a page
+# away, so the page costs the same whatever the ticket's age.
+CONVERSATION_SIZE = 50
+TIMELINE_SIZE = 50
+NEWEST_FIRST = ("-created_at", "-id")
+
+
+def ticket_conversation_page(
+    *, ticket: Ticket, viewer: User, after: str | None = None
+) -> KeysetPage[Comment]:
+    """The newest CONVERSATION_SIZE comments (or those before the cursor `after`), newest
+    first, with the cursor of the earlier ones. Raises InvalidCursor."""
+    return keyset_page(
+        ticket_conversation(ticket=ticket, viewer=viewer),
+        ordering=NEWEST_FIRST,
+        size=CONVERSATION_SIZE,
+        after=after,
+    )
+
+
+def ticket_timeline_page(
+    *, ticket: Ticket, viewer: User, after: str | None = None
+) -> KeysetPage[Event]:
+    """The newest TIMELINE_SIZE events (or those before the cursor `after`), newest first,
+    with the cursor of the earlier ones. Raises InvalidCursor."""
+    return keyset_page(
+        ticket_timeline(ticket=ticket, viewer=viewer),
+        ordering=NEWEST_FIRST,
+        size=TIMELINE_SIZE,
+        after=after,
+    )
 
 
 def ticket_files(*, ticket: Ticket, viewer: User) -> QuerySet[Attachment]:

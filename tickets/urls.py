@@ -19,6 +19,13 @@ urlpatterns = [
     path("queue/<int:pk>/priority/", queue_views.queue_priority, name="queue_priority"),
     path("queue/<int:pk>/reply/", queue_views.queue_reply, name="queue_reply"),
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path(
+        "<int:pk>/conversation/",
+        views.ticket_earlier,
+        {"kind": "conversation"},
+        name="ticket_conversation",
+    ),
+    path("<int:pk>/history/", views.ticket_earlier, {"kind": "history"}, name="ticket_history"),
     path("<int:pk>/presence/", queue_views.ticket_presence, name="ticket_presence"),
     path("<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
     path("<int:pk>/status/", views.ticket_status, name="ticket_status"),

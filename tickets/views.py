@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import BadRequest, ValidationError
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from accounts.selectors import staff_users
 from helpdesk.exceptions import DomainError
 from helpdesk.forms import apply_errors
 from helpdesk.http import AuthenticatedHttpRequest
+from helpdesk.keyset import InvalidCursor
 from sla import explain as sla_explain
 from sla import services as sla_services
 from sla.models import Level, Priority
@@ -48,10 +48,19 @@ def portal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": request.GET.get("q", ""),
         "sort": request.GET.get("sort", "activity"),
     }
-    tickets = selectors.portal_ticket_list(user=user, scope=scope, **filters)
-    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    try:
+        page = selectors.portal_ticket_page(
+            user=user,
+            scope=scope,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            **filters,
+        )
+    except InvalidCursor:
+        raise BadRequest("invalid cursor") from None
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "tickets/portal_list.html",
@@ -174,10 +183,12 @@ def _detail_context(
 ) -> dict[str, object]:
     user = request.user
     clocks = sla_explain.ticket_clocks_explained(ticket=ticket)
+    comments = selectors.ticket_conversation_page(ticket=ticket, viewer=user)
+    events = selectors.ticket_timeline_page(ticket=ticket, viewer=user)
     return {
         "ticket": ticket,
-        "comments": selectors.ticket_conversation(ticket=ticket, viewer=user),
-        "events": selectors.ticket_timeline(ticket=ticket, viewer=user),
+        "comments": comments,
+        "events": events,
         "files": selectors.ticket_files(ticket=ticket, viewer=user),
         "clocks": clocks,
         "cc": list(ticket.cc.all()),
@@ -190,6 +201,29 @@ def _detail_context(
         "link_kinds": LinkKind.choices,
         **forms,
     }
+
+
+@login_required
+@require_GET
+def ticket_earlier(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Earlier replies ("conversation") or timeline lines ("history") of a ticket than its
+    page shows, a page at a time, oldest of the page first."""
+    user = request.user
+    ticket = selectors.ticket_get_visible(user=user, pk=pk)
+    read = (
+        selectors.ticket_conversation_page
+        if kind == "conversation"
+        else selectors.ticket_timeline_page
+    )
+    try:
+        page = read(ticket=ticket, viewer=user, after=request.GET.get("after"))
+    except InvalidCursor:
+        raise BadRequest("invalid cursor") from None
+    return render(
+        request,
+        "tickets/ticket_earlier.html",
+        {"ticket": ticket, "kind": kind, "page": page},
+    )
 
 
 @login_required

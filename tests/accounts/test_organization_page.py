@@ -1,11 +1,13 @@
 """The organization page engineers open from the organization list."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
 
 from accounts.models import Tier
+from accounts.views import ORGANIZATIONS_PER_PAGE
 from tests.factories import CustomerFactory, EngineerFactory, OrganizationFactory
 from tests.tickets.helpers import make_ticket
 from tickets.services import comment_add
@@ -84,3 +86,25 @@ def test_customers_refused_and_anonymous_sent_to_login(client, acme):
     assert "/accounts/login/" in client.get(url).url
     client.force_login(CustomerFactory(organization=acme))
     assert client.get(url).status_code == 403
+
+
+def test_the_organization_list_is_paged_by_name_at_a_fixed_query_count(
+    client, django_assert_max_num_queries
+):
+    client.force_login(EngineerFactory())
+    OrganizationFactory(name="Org 000")
+    client.get("/accounts/organizations/")
+    with django_assert_max_num_queries(20) as one:
+        response = client.get("/accounts/organizations/")
+    assert response.status_code == 200
+    for index in range(1, ORGANIZATIONS_PER_PAGE + 5):
+        OrganizationFactory(name=f"Org {index:03}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        first = client.get("/accounts/organizations/")
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert len(re.findall(r'href="/accounts/organizations/\d+/"', html)) == ORGANIZATIONS_PER_PAGE
+    assert "Org 000" in html and "Org 050" not in html
+    second = client.get("/accounts/organizations/?page=2").content.decode()
+    assert "Org 050" in second and "Org 053" in second and "Org 000" not in second
+    assert client.get("/accounts/organizations/?page=nonsense").status_code == 200

@@ -72,15 +72,15 @@ def test_another_organizations_ticket_is_404_everywhere(client, grace, acme_tick
         assert response.status_code == 404, url
     listing = client.get("/tickets/?scope=organization&q=Acme").content.decode()
     assert "Acme backup broken" not in listing
-    assert client.get(f"/tickets/?q=%23{acme_ticket.pk}").context["page"].paginator.count == 0
+    assert client.get(f"/tickets/?q=%23{acme_ticket.pk}").context["page"].items == []
 
 
 def test_colleagues_see_their_organizations_tickets(client, acme, acme_ticket):
     colleague = CustomerFactory(organization=acme)
     login(client, colleague)
     assert client.get(f"/tickets/{acme_ticket.pk}/").status_code == 200
-    mine = client.get("/tickets/?scope=mine").context["page"].paginator.count
-    org = client.get("/tickets/?scope=organization").context["page"].paginator.count
+    mine = len(client.get("/tickets/?scope=mine").context["page"].items)
+    org = len(client.get("/tickets/?scope=organization").context["page"].items)
     assert (mine, org) == (0, 1)
 
 
@@ -90,7 +90,7 @@ def test_community_users_see_only_their_own_tickets(client):
     ticket = make_ticket(first)
     login(client, second)
     assert client.get(f"/tickets/{ticket.pk}/").status_code == 404
-    assert client.get("/tickets/?scope=organization").context["page"].paginator.count == 0
+    assert client.get("/tickets/?scope=organization").context["page"].items == []
 
 
 def test_internal_notes_and_their_files_never_reach_the_customer(client, ana, acme_ticket):
@@ -303,7 +303,7 @@ def test_portal_list_query_count_is_fixed(client, ana, django_assert_max_num_que
         make_ticket(ana)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/tickets/?scope=organization")
-    assert response.context["page"].paginator.count == 21
+    assert len(response.context["page"].items) == 21
 
 
 def test_a_stale_customer_write_never_reveals_internal_activity(client, ana, acme_ticket):
