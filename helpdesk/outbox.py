@@ -35,6 +35,7 @@ from helpdesk.models import OutboxMessage, OutboxState
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "helpdesk.tasks.deliver_outbox_message"
+DELIVER_MANY_TASK = "helpdesk.tasks.deliver_outbox_messages"
 
 
 def _setting(name: str, default: int) -> int:
@@ -54,6 +55,38 @@ def outbox_enqueue(*, key: str, payload: Mapping[str, Any], kind: str = "email")
         return OutboxMessage.objects.get(key=key)
     transaction.on_commit(lambda: wake_relay(message_id=message.pk), robust=True)
     return message
+
+
+def outbox_enqueue_many(
+    *, messages: list[tuple[str, Mapping[str, Any]]], kind: str = "email"
+) -> list[OutboxMessage]:
+    """Write many messages (``(key, payload)`` pairs) in the caller's transaction, in one
+    INSERT, for callers whose keys are new by construction (e.g. the notifications of a
+    flag just claimed): a key already there fails the whole transaction, never doubles
+    a message. The relay is woken once, after COMMIT, for all of them."""
+    if not messages:
+        return []
+    created = OutboxMessage.objects.bulk_create(
+        OutboxMessage(kind=kind, key=key, payload=dict(payload)) for key, payload in messages
+    )
+    ids = [message.pk for message in created]
+    transaction.on_commit(lambda: wake_relay_many(message_ids=ids), robust=True)
+    return created
+
+
+def wake_relay_many(*, message_ids: list[int]) -> None:
+    """Ask a worker to deliver these messages now: one publish for all of them (the beat
+    sweep delivers them if the broker is down)."""
+    try:
+        if celery_app.conf.task_always_eager:
+            for message_id in message_ids:
+                outbox_deliver(message_id=message_id)
+        else:
+            celery_app.send_task(
+                DELIVER_MANY_TASK, kwargs={"message_ids": message_ids}, retry=False
+            )
+    except Exception:  # the broker is down: logged, and the beat sweep has them
+        logger.warning("Outbox: could not wake the relay for %d messages", len(message_ids))
 
 
 def wake_relay(*, message_id: int) -> None:
@@ -89,9 +122,9 @@ def message_id_for(key: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def _send_email(message: OutboxMessage) -> None:
-    payload = message.payload
-    headers = {"Message-ID": message_id_for(message.key), **payload.get("headers", {})}
+def send_email(*, key: str, payload: Mapping[str, Any]) -> None:
+    """Send one rendered e-mail payload now, its Message-ID derived from `key`."""
+    headers = {"Message-ID": message_id_for(key), **payload.get("headers", {})}
     email = EmailMultiAlternatives(
         subject=payload["subject"],
         body=payload["body"],
@@ -104,7 +137,18 @@ def _send_email(message: OutboxMessage) -> None:
     email.send()
 
 
+def _send_email(message: OutboxMessage) -> None:
+    send_email(key=message.key, payload=message.payload)
+
+
 SENDERS: dict[str, Callable[[OutboxMessage], None]] = {"email": _send_email}
+
+
+def register_sender(kind: str, sender: Callable[[OutboxMessage], None]) -> None:
+    """Let an app deliver messages of its own `kind` (e.g. e-mails it renders at delivery,
+    so a transaction that writes thousands of them renders none): called from its
+    ``AppConfig.ready``, as this module may import no app above it."""
+    SENDERS[kind] = sender
 
 
 def outbox_deliver(*, message_id: int, now: datetime.datetime | None = None) -> bool:
