@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from helpdesk.bulk import insert_rows
 from helpdesk.celery import app as celery_app
 from helpdesk.models import OutboxMessage, OutboxState
 
@@ -59,19 +60,27 @@ def outbox_enqueue(*, key: str, payload: Mapping[str, Any], kind: str = "email")
 
 def outbox_enqueue_many(
     *, messages: list[tuple[str, Mapping[str, Any]]], kind: str = "email"
-) -> list[OutboxMessage]:
+) -> list[int]:
     """Write many messages (``(key, payload)`` pairs) in the caller's transaction, in one
-    INSERT, for callers whose keys are new by construction (e.g. the notifications of a
-    flag just claimed): a key already there fails the whole transaction, never doubles
-    a message. The relay is woken once, after COMMIT, for all of them."""
+    INSERT per few thousand, for callers whose keys are new by construction (e.g. the
+    notifications of a flag just claimed): a key already there fails the whole
+    transaction, never doubles a message. The relay is woken once, after COMMIT, for all
+    of them. Returns the new rows' ids."""
     if not messages:
         return []
-    created = OutboxMessage.objects.bulk_create(
-        OutboxMessage(kind=kind, key=key, payload=dict(payload)) for key, payload in messages
-    )
-    ids = [message.pk for message in created]
+    now = timezone.now()
+    ids = insert_rows(
+        OutboxMessage,
+        ["kind", "key", "payload", "state", "attempts", "next_attempt_at", "last_error",
+         "created_at"],
+        [
+            {"kind": kind, "key": key, "payload": dict(payload), "state": OutboxState.PENDING,
+             "attempts": 0, "next_attempt_at": now, "last_error": "", "created_at": now}
+            for key, payload in messages
+        ],
+    )  # fmt: skip
     transaction.on_commit(lambda: wake_relay_many(message_ids=ids), robust=True)
-    return created
+    return ids
 
 
 def wake_relay_many(*, message_ids: list[int]) -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from helpdesk.bulk import insert_rows
 from helpdesk.email import email_message, email_user
 from helpdesk.models import OutboxMessage
 from helpdesk.outbox import outbox_enqueue_many, send_email
@@ -59,36 +60,45 @@ def notify(
     return created
 
 
-def notify_many(*, news: Iterable[News], at: datetime.datetime) -> list[Notification]:
+def notify_many(*, news: Iterable[News], at: datetime.datetime) -> int:
     """Notify many pieces of news at once (a monitor batch): every notification in one
     INSERT and every e-mail in one outbox INSERT, in the caller's transaction, with the
     relay woken once after COMMIT. The same rules as :func:`notify`, so the keys must be
-    new (the caller won the claim that decided the news).
+    new (the caller won the claim that decided the news). Returns how many were told.
 
     Each e-mail's row names its notification and is rendered by the relay when it
     delivers it (:func:`notification_email_send`), in the recipient's language and zone
     as :func:`notify`'s are: a transaction that tells thousands renders nothing, and the
     message is the same one, under the same key and Message-ID, as if rendered here."""
-    created = Notification.objects.bulk_create(
-        notification for item in news for notification in _notifications(item, at)
-    )
+    told = [(person, item) for item in news for person in _distinct(item.recipients)]
+    ids = insert_rows(
+        Notification,
+        ["recipient", "ticket", "kind", "params", "key", "created_at"],
+        [
+            {"recipient": person.pk, "ticket": item.ticket.pk if item.ticket else None,
+             "kind": item.kind, "params": item.params, "key": item.key, "created_at": at}
+            for person, item in told
+        ],
+    )  # fmt: skip
     outbox_enqueue_many(
         kind=NOTIFICATION_EMAIL,
         messages=[
-            (
-                f"notification:{n.pk}:to:{n.recipient_id}",
-                {"notification": n.pk, "to": [n.recipient.email]},
-            )
-            for n in created
+            (f"notification:{pk}:to:{person.pk}", {"notification": pk, "to": [person.email]})
+            for pk, (person, _item) in zip(ids, told, strict=True)
         ],
     )
-    return created
+    return len(ids)
+
+
+def _distinct(recipients: Iterable[User]) -> list[User]:
+    """Each person once, in the order first given."""
+    people: dict[int, User] = {}
+    for person in recipients:
+        people.setdefault(person.pk, person)
+    return list(people.values())
 
 
 def _notifications(news: News, at: datetime.datetime) -> list[Notification]:
-    people: dict[int, User] = {}
-    for person in news.recipients:
-        people.setdefault(person.pk, person)
     return [
         Notification(
             recipient=person,
@@ -98,7 +108,7 @@ def _notifications(news: News, at: datetime.datetime) -> list[Notification]:
             key=news.key,
             created_at=at,
         )
-        for person in people.values()
+        for person in _distinct(news.recipients)
     ]
 
 
