@@ -35,7 +35,7 @@ def render_html(template: str, context: dict[str, Any]) -> str:
     return html.render(context)
 
 
-def email_user(
+def email_message(
     *,
     recipient: User,
     template: str,
@@ -43,15 +43,9 @@ def email_user(
     path: str,
     key: str,
     headers: dict[str, str] | None = None,
-) -> None:
-    """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` for the
-    recipient and write them to the outbox, in the caller's transaction, once per `key`
-    (what the message is about, e.g. ``comment:12``; the recipient is added here).
-
-    `path` is the page the message links to; it becomes an absolute `url` in the context.
-    Everything is rendered in the recipient's language and time zone (`zone` in the
-    context is that zone's name, for times that name it).
-    """
+) -> tuple[str, dict[str, Any]]:
+    """The outbox key and payload of one e-mail to `recipient` (see :func:`email_user`),
+    rendered in their language and time zone, without writing it."""
     with (
         translation.override(recipient.language or settings.LANGUAGE_CODE),
         timezone.override(recipient.effective_time_zone),
@@ -74,4 +68,32 @@ def email_user(
     }
     if html:
         payload["html"] = html
-    outbox_enqueue(key=f"{key}:to:{recipient.pk}", payload=payload)
+    return f"{key}:to:{recipient.pk}", payload
+
+
+def email_user(
+    *,
+    recipient: User,
+    template: str,
+    context: dict[str, Any],
+    path: str,
+    key: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` for the
+    recipient and write them to the outbox, in the caller's transaction, once per `key`
+    (what the message is about, e.g. ``comment:12``; the recipient is added here).
+
+    `path` is the page the message links to; it becomes an absolute `url` in the context.
+    Everything is rendered in the recipient's language and time zone (`zone` in the
+    context is that zone's name, for times that name it).
+    """
+    outbox_key, payload = email_message(
+        recipient=recipient,
+        template=template,
+        context=context,
+        path=path,
+        key=key,
+        headers=headers,
+    )
+    outbox_enqueue(key=outbox_key, payload=payload)

@@ -29,12 +29,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from helpdesk.bulk import insert_rows
 from helpdesk.celery import app as celery_app
 from helpdesk.models import OutboxMessage, OutboxState
 
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "helpdesk.tasks.deliver_outbox_message"
+DELIVER_MANY_TASK = "helpdesk.tasks.deliver_outbox_messages"
 
 
 def _setting(name: str, default: int) -> int:
@@ -54,6 +56,46 @@ def outbox_enqueue(*, key: str, payload: Mapping[str, Any], kind: str = "email")
         return OutboxMessage.objects.get(key=key)
     transaction.on_commit(lambda: wake_relay(message_id=message.pk), robust=True)
     return message
+
+
+def outbox_enqueue_many(
+    *, messages: list[tuple[str, Mapping[str, Any]]], kind: str = "email"
+) -> list[int]:
+    """Write many messages (``(key, payload)`` pairs) in the caller's transaction, in one
+    INSERT per few thousand, for callers whose keys are new by construction (e.g. the
+    notifications of a flag just claimed): a key already there fails the whole
+    transaction, never doubles a message. The relay is woken once, after COMMIT, for all
+    of them. Returns the new rows' ids."""
+    if not messages:
+        return []
+    now = timezone.now()
+    ids = insert_rows(
+        OutboxMessage,
+        ["kind", "key", "payload", "state", "attempts", "next_attempt_at", "last_error",
+         "created_at"],
+        [
+            {"kind": kind, "key": key, "payload": dict(payload), "state": OutboxState.PENDING,
+             "attempts": 0, "next_attempt_at": now, "last_error": "", "created_at": now}
+            for key, payload in messages
+        ],
+    )  # fmt: skip
+    transaction.on_commit(lambda: wake_relay_many(message_ids=ids), robust=True)
+    return ids
+
+
+def wake_relay_many(*, message_ids: list[int]) -> None:
+    """Ask a worker to deliver these messages now: one publish for all of them (the beat
+    sweep delivers them if the broker is down)."""
+    try:
+        if celery_app.conf.task_always_eager:
+            for message_id in message_ids:
+                outbox_deliver(message_id=message_id)
+        else:
+            celery_app.send_task(
+                DELIVER_MANY_TASK, kwargs={"message_ids": message_ids}, retry=False
+            )
+    except Exception:  # the broker is down: logged, and the beat sweep has them
+        logger.warning("Outbox: could not wake the relay for %d messages", len(message_ids))
 
 
 def wake_relay(*, message_id: int) -> None:
@@ -89,9 +131,9 @@ def message_id_for(key: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def _send_email(message: OutboxMessage) -> None:
-    payload = message.payload
-    headers = {"Message-ID": message_id_for(message.key), **payload.get("headers", {})}
+def send_email(*, key: str, payload: Mapping[str, Any]) -> None:
+    """Send one rendered e-mail payload now, its Message-ID derived from `key`."""
+    headers = {"Message-ID": message_id_for(key), **payload.get("headers", {})}
     email = EmailMultiAlternatives(
         subject=payload["subject"],
         body=payload["body"],
@@ -104,7 +146,18 @@ def _send_email(message: OutboxMessage) -> None:
     email.send()
 
 
+def _send_email(message: OutboxMessage) -> None:
+    send_email(key=message.key, payload=message.payload)
+
+
 SENDERS: dict[str, Callable[[OutboxMessage], None]] = {"email": _send_email}
+
+
+def register_sender(kind: str, sender: Callable[[OutboxMessage], None]) -> None:
+    """Let an app deliver messages of its own `kind` (e.g. e-mails it renders at delivery,
+    so a transaction that writes thousands of them renders none): called from its
+    ``AppConfig.ready``, as this module may import no app above it."""
+    SENDERS[kind] = sender
 
 
 def outbox_deliver(*, message_id: int, now: datetime.datetime | None = None) -> bool:

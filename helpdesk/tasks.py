@@ -18,6 +18,12 @@ def deliver_outbox_message(*, message_id: int) -> bool:
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def deliver_outbox_messages(*, message_ids: list[int]) -> int:
+    """Deliver several outbox messages written in one transaction; returns how many sent."""
+    return sum(outbox.outbox_deliver(message_id=message_id) for message_id in message_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def sweep_outbox() -> int:
     """Deliver every due outbox message: the beat sweep nothing depends on waking."""
     return outbox.outbox_sweep()

@@ -10,13 +10,13 @@ transaction whose conditional update won, so each alert exists exactly once.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from accounts import selectors as account_selectors
 from accounts.models import Tier, User
-from notifications.services import notify
+from notifications.services import News, notify_many
 from sla.models import AlertKind, SLAClock
 from tickets.models import Ticket
 
@@ -79,18 +79,16 @@ def sla_recipients(*, ticket: Ticket, kind: AlertKind) -> list[User]:
     return [user for pk, user in staff.items() if pk in wanted]
 
 
-def clock_notify(*, clock: SLAClock, kind: AlertKind, at: datetime.datetime) -> None:
-    """Tell the right people that `clock` is at risk or breached (in-app and e-mail)."""
+def _news(clock: SLAClock, kind: AlertKind) -> News:
     ticket = clock.ticket
     key = f"clock:{clock.pk}:{kind.value}"
     if kind == AlertKind.AT_RISK:
         key += f":{clock.generation}"
-    notify(
+    return News(
         recipients=sla_recipients(ticket=ticket, kind=kind),
         kind=kind.value,
         ticket=ticket,
         key=key,
-        at=at,
         params={
             "ticket": ticket.reference,
             "subject": ticket.subject,
@@ -100,3 +98,15 @@ def clock_notify(*, clock: SLAClock, kind: AlertKind, at: datetime.datetime) -> 
             "due": clock.due_at.isoformat() if clock.due_at else None,
         },
     )
+
+
+def clock_notify(*, clock: SLAClock, kind: AlertKind, at: datetime.datetime) -> None:
+    """Tell the right people that `clock` is at risk or breached (in-app and e-mail)."""
+    clocks_notify(clocks=[clock], kind=kind, at=at)
+
+
+def clocks_notify(*, clocks: Iterable[SLAClock], kind: AlertKind, at: datetime.datetime) -> None:
+    """Tell the right people about each of these flagged clocks: one INSERT for all the
+    notifications and one for all the e-mails (a monitor batch). Each clock's ticket and
+    its organization must be loaded."""
+    notify_many(news=[_news(clock, kind) for clock in clocks], at=at)

@@ -12,10 +12,10 @@ facts are refreshed once by the service that called these (see :mod:`sla.facts`)
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Min, Subquery
+from django.db import connection, transaction
+from django.db.models import Min, Subquery
 
 from sla import alerts, facts
 from sla import services as sla_services
@@ -110,7 +110,7 @@ def clock_meet(*, ticket: Ticket, metric: str, at: datetime.datetime) -> bool:
     if clock is None:
         return False
     if clock.due_at is not None and at > clock.due_at:
-        _flag(clock.pk, AlertKind.BREACHED, at=at)
+        _flag_breached_within(clock.pk, at)
     calendar = sla_services.ticket_calendar(ticket.sla_terms)
     taken = calendar.elapsed(clock.started_at, at) - clock.paused_business_time
     if clock.paused_at is not None:  # met while paused: the pause so far does not count
@@ -267,88 +267,142 @@ def clocks_recompute(*, ticket: Ticket, at: datetime.datetime) -> list[SLAClock]
             **{"from": old_due.isoformat() if old_due else None, "to": due_at.isoformat()},
         )
         if clock.due_at is not None and clock.due_at <= at:
-            _flag(clock.pk, AlertKind.BREACHED, at=at)
+            _flag_breached_within(clock.pk, at)
     ticket_sync_sla(ticket=ticket)
     return changed
 
 
-# --- flags: at risk and breached, each exactly once ------------------------------------------
+# --- flags: at risk and breached, each exactly once, in sets -----------------------------------
+# A conditional UPDATE ... RETURNING decides who wins each clock; the winner records the
+# timeline events and tells the right people (:mod:`sla.alerts`) in the same transaction,
+# so the notifications exist exactly when the flags do. The monitor flags whole batches;
+# a reply met late or a re-classification to a past deadline flags one clock the same way.
 
 
-def _lock_ticket_of(clock_id: int) -> None:
-    """Lock the clock's ticket first, as every ticket service does (ticket, then its clocks,
-    then its facts): a flag racing an engineer's change of the same ticket then waits for
-    it, or it for the flag, instead of the two deadlocking."""
-    ticket_id = SLAClock.objects.filter(pk=clock_id).values("ticket_id")
-    locked = Ticket.objects.select_for_update().filter(pk=Subquery(ticket_id)).order_by()
+def _lock_tickets_of(clock_ids: list[int]) -> None:
+    """Lock the tickets of these clocks, in id order (two monitors locking overlapping
+    batches then wait for each other instead of deadlocking; a ticket service holds one
+    ticket, then its clocks, so it never waits for a lock while holding one we need)."""
+    ticket_ids = SLAClock.objects.filter(pk__in=clock_ids).values("ticket_id")
+    locked = Ticket.objects.select_for_update().filter(pk__in=Subquery(ticket_ids)).order_by("pk")
     list(locked.values_list("pk"))
 
 
-def _breach_claim(clock_id: int, at: datetime.datetime) -> int:
+def _claim_returning(sql: str, params: list[Any]) -> list[int]:
+    """Run one conditional UPDATE ... RETURNING id (PostgreSQL and SQLite 3.35+): the ids
+    it returns are the clocks this caller won, whatever other transactions do."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _breach_claims(clock_ids: list[int], at: datetime.datetime) -> list[int]:
     # Still unmet and really due at `at`: a monitor that read the clock before a reply,
     # a pause or a later deadline (re-classification) must lose.
-    return SLAClock.objects.filter(
-        pk=clock_id, breached_at__isnull=True, met_at__isnull=True, due_at__lte=at
-    ).update(breached_at=F("due_at"))
-
-
-def _at_risk_claim(generation: int) -> Callable[[int, datetime.datetime], int]:
-    def claim(clock_id: int, at: datetime.datetime) -> int:
-        return SLAClock.objects.filter(
-            pk=clock_id,
-            generation=generation,
-            at_risk_at__isnull=True,
-            met_at__isnull=True,
-            breached_at__isnull=True,
-            warn_at__lte=at,  # and not paused (no warning time) since it was read
-        ).update(at_risk_at=at)
-
-    return claim
-
-
-def _flag(
-    clock_id: int,
-    kind: AlertKind,
-    *,
-    at: datetime.datetime,
-    claim: Callable[[int, datetime.datetime], int] = _breach_claim,
-) -> SLAClock | None:
-    """Record a flag once: the conditional update (`claim`) decides who wins; the winner
-    records the timeline event and tells the right people (:mod:`sla.alerts`) in the same
-    transaction, so the notifications exist exactly when the flag does. Returns the
-    flagged clock for the winner, None for everyone else."""
-    if not claim(clock_id, at):
-        return None
-    clock = SLAClock.objects.select_related("ticket__organization").get(pk=clock_id)
-    _record(
-        clock.ticket,
-        EventKind(kind.value),
-        at=at,
-        public=False,
-        metric=clock.metric,
-        due=clock.due_at.isoformat() if clock.due_at else None,
+    table = SLAClock._meta.db_table
+    return _claim_returning(
+        f"UPDATE {table} SET breached_at = due_at "  # noqa: S608 (no input in the SQL)
+        f"WHERE id IN ({', '.join(['%s'] * len(clock_ids))}) AND breached_at IS NULL "
+        "AND met_at IS NULL AND due_at <= %s RETURNING id",
+        [*clock_ids, connection.ops.adapt_datetimefield_value(at)],
     )
-    alerts.clock_notify(clock=clock, kind=kind, at=at)
-    return clock
+
+
+def _at_risk_claims(armed: list[tuple[int, int]], at: datetime.datetime) -> list[int]:
+    # Each clock with the generation it was read at (a re-arming since makes it lose), and
+    # still past its warning time (not paused, which clears it, since it was read).
+    table = SLAClock._meta.db_table
+    rows = ", ".join(["(%s, %s)"] * len(armed))
+    moment = connection.ops.adapt_datetimefield_value(at)
+    return _claim_returning(
+        f"UPDATE {table} SET at_risk_at = %s "  # noqa: S608 (no input in the SQL)
+        f"WHERE (id, generation) IN (VALUES {rows}) AND at_risk_at IS NULL "
+        "AND met_at IS NULL AND breached_at IS NULL AND warn_at <= %s RETURNING id",
+        [moment, *(value for pair in armed for value in pair), moment],
+    )
+
+
+# What the events and alerts of a flag read: not the tickets' wide text columns.
+ALERTED_FIELDS = (
+    "ticket_id", "metric", "due_at", "generation",
+    "ticket__subject", "ticket__priority", "ticket__tier", "ticket__sla_terms",
+    "ticket__assignee_id", "ticket__organization_id",
+    "ticket__organization__name", "ticket__organization__account_manager_id",
+)  # fmt: skip
+
+
+def _record_flags(clock_ids: list[int], kind: AlertKind, at: datetime.datetime) -> list[SLAClock]:
+    """The winner's share of a batch: one timeline event per flagged clock (one INSERT)
+    and the alerts (one INSERT of notifications, one of e-mails)."""
+    flagged = list(
+        SLAClock.objects.select_related("ticket__organization")
+        .only(*ALERTED_FIELDS)
+        .filter(pk__in=clock_ids)
+        .order_by("pk")
+    )
+    Event.objects.bulk_create(
+        Event(
+            ticket=clock.ticket,
+            kind=EventKind(kind.value),
+            created_at=at,
+            is_public=False,
+            data={
+                "metric": clock.metric,
+                "due": clock.due_at.isoformat() if clock.due_at else None,
+            },
+        )
+        for clock in flagged
+    )
+    alerts.clocks_notify(clocks=flagged, kind=kind, at=at)
+    return flagged
+
+
+def clocks_flag_breached(*, clock_ids: list[int], at: datetime.datetime) -> list[int]:
+    """Record the breach of each of these clocks exactly once, the whole batch in one
+    transaction: the tickets locked (in id order), one conditional UPDATE ... RETURNING
+    claims the clocks still unmet and really due, and only those are recorded, notified
+    and refreshed in the facts (one statement). Returns the ids this caller flagged; a
+    clock met, paused, moved or flagged by someone else meanwhile is not among them."""
+    if not clock_ids:
+        return []
+    with transaction.atomic():
+        _lock_tickets_of(clock_ids)
+        won = _breach_claims(clock_ids, at)
+        if not won:
+            return []
+        flagged = _record_flags(won, AlertKind.BREACHED, at)
+        facts.ticket_facts_refresh(ticket_ids=[clock.ticket_id for clock in flagged])
+    return won
+
+
+def clocks_flag_at_risk(*, armed: list[tuple[int, int]], at: datetime.datetime) -> list[int]:
+    """Record that each of these clocks (``(id, generation)`` as read) is at risk, once per
+    arming, the batch in one transaction as :func:`clocks_flag_breached` does."""
+    if not armed:
+        return []
+    with transaction.atomic():
+        _lock_tickets_of([clock_id for clock_id, _generation in armed])
+        won = _at_risk_claims(armed, at)
+        if won:
+            _record_flags(won, AlertKind.AT_RISK, at)
+    return won
 
 
 def clock_flag_breached(*, clock_id: int, at: datetime.datetime) -> bool:
-    """Record the breach of a clock exactly once (the monitor's entry point).
+    """Record the breach of one clock exactly once (see :func:`clocks_flag_breached`).
 
     Returns True only for the one caller that recorded it, which also notified.
     """
-    with transaction.atomic():
-        _lock_ticket_of(clock_id)
-        clock = _flag(clock_id, AlertKind.BREACHED, at=at)
-        if clock is None:
-            return False
-        facts.ticket_facts_refresh(ticket_ids=[clock.ticket_id])
-    return True
+    return bool(clocks_flag_breached(clock_ids=[clock_id], at=at))
 
 
 def clock_flag_at_risk(*, clock_id: int, generation: int, at: datetime.datetime) -> bool:
     """Record that a clock is at risk, once per arming (generation), and notify."""
-    with transaction.atomic():
-        _lock_ticket_of(clock_id)
-        clock = _flag(clock_id, AlertKind.AT_RISK, at=at, claim=_at_risk_claim(generation))
-    return clock is not None
+    return bool(clocks_flag_at_risk(armed=[(clock_id, generation)], at=at))
+
+
+def _flag_breached_within(clock_id: int, at: datetime.datetime) -> None:
+    """Flag one clock breached inside the caller's transaction, which holds its ticket's
+    lock and refreshes the facts itself (a late reply, a past deadline after a change)."""
+    if _breach_claims([clock_id], at):
+        _record_flags([clock_id], AlertKind.BREACHED, at)

@@ -4,10 +4,13 @@ Celery beat runs :func:`run_monitor` every ``SLA_MONITOR_INTERVAL_SECONDS`` thro
 :mod:`sla.tasks`; it needs no Celery to run or test. Each run selects clock ids by the
 predicates of the partial indexes ``slaclock_running_due`` and ``slaclock_running_warn``
 (so its cost follows the number of crossings, not the number of clocks), in bounded
-batches, and flags each through :func:`sla.clocks.clock_flag_breached` /
-:func:`sla.clocks.clock_flag_at_risk`, whose conditional updates let exactly one caller
-win. The winner records the timeline event and notifies (:mod:`sla.alerts`) in the
-same transaction, so two monitors at once, or a retried task, tell nobody twice. The
+batches, and flags each batch through :func:`sla.clocks.clocks_flag_breached` /
+:func:`sla.clocks.clocks_flag_at_risk`: one transaction per batch, whose conditional
+``UPDATE ... RETURNING`` lets exactly one caller win each clock. The winner records the
+timeline events and notifies (:mod:`sla.alerts`) in the same transaction, a few set-based
+statements per batch whatever its size, so two monitors at once, or a retried task, tell
+nobody twice. A batch that fails is retried clock by clock, so one bad clock stops none
+of the others. The
 monitor's heartbeat (:func:`monitor_status`) tells `/readyz` and the dashboard it runs.
 """
 
@@ -72,6 +75,21 @@ def clocks_past_warning(*, now: datetime.datetime) -> QuerySet[SLAClock]:
     ).order_by("warn_at")
 
 
+def _flag_breach_batch(batch: list[int], now: datetime.datetime) -> list[int]:
+    try:
+        return clocks.clocks_flag_breached(clock_ids=batch, at=now)
+    except Exception:  # one bad clock must not stop the run: flag this batch one by one
+        logger.exception("Breach monitor: flagging a batch failed; retrying clock by clock")
+    won = []
+    for clock_id in batch:
+        try:
+            if clocks.clock_flag_breached(clock_id=clock_id, at=now):
+                won.append(clock_id)
+        except Exception:
+            logger.exception("Breach monitor: flagging clock %s failed", clock_id)
+    return won
+
+
 def _flag_breaches(*, now: datetime.datetime, batch_size: int) -> int:
     flagged, lost = 0, set[int]()
     while True:
@@ -79,26 +97,27 @@ def _flag_breaches(*, now: datetime.datetime, batch_size: int) -> int:
         if lost:
             candidates = candidates.exclude(pk__in=lost)
         batch = list(candidates.values_list("pk", flat=True)[:batch_size])
-        for clock_id in batch:
-            try:
-                won = clocks.clock_flag_breached(clock_id=clock_id, at=now)
-            except Exception:  # one bad clock must not stop the run for every other
-                logger.exception("Breach monitor: flagging clock %s failed", clock_id)
-                won = False
-            if won:
-                flagged += 1
-            else:  # another monitor, a reply or a pause got there first
-                lost.add(clock_id)
+        won = _flag_breach_batch(batch, now)
+        flagged += len(won)
+        # Another monitor, a reply or a pause got there first (or the clock failed).
+        lost.update(set(batch) - set(won))
         if len(batch) < batch_size:
             return flagged
 
 
-def _flag_at_risk_safely(*, clock_id: int, generation: int, at: datetime.datetime) -> bool:
+def _flag_at_risk_batch(armed: list[tuple[int, int]], now: datetime.datetime) -> list[int]:
     try:
-        return clocks.clock_flag_at_risk(clock_id=clock_id, generation=generation, at=at)
-    except Exception:  # one bad clock must not stop the run for every other
-        logger.exception("Breach monitor: flagging clock %s at risk failed", clock_id)
-        return False
+        return clocks.clocks_flag_at_risk(armed=armed, at=now)
+    except Exception:  # one bad clock must not stop the run: flag this batch one by one
+        logger.exception("Breach monitor: flagging a batch at risk failed; retrying one by one")
+    won = []
+    for clock_id, generation in armed:
+        try:
+            if clocks.clock_flag_at_risk(clock_id=clock_id, generation=generation, at=now):
+                won.append(clock_id)
+        except Exception:
+            logger.exception("Breach monitor: flagging clock %s at risk failed", clock_id)
+    return won
 
 
 def _flag_at_risk(*, now: datetime.datetime, batch_size: int) -> int:
@@ -108,14 +127,15 @@ def _flag_at_risk(*, now: datetime.datetime, batch_size: int) -> int:
         if skipped:
             candidates = candidates.exclude(pk__in=skipped)
         batch = list(candidates.values_list("pk", "generation", "due_at")[:batch_size])
-        for clock_id, generation, due_at in batch:
-            # Past due as well: one alert, the stronger one, is the breach's to give.
-            if due_at is not None and due_at <= now:
-                skipped.add(clock_id)
-            elif _flag_at_risk_safely(clock_id=clock_id, generation=generation, at=now):
-                flagged += 1
-            else:
-                skipped.add(clock_id)
+        # Past due as well: one alert, the stronger one, is the breach's to give.
+        armed = [
+            (clock_id, generation)
+            for clock_id, generation, due_at in batch
+            if due_at is None or due_at > now
+        ]
+        won = _flag_at_risk_batch(armed, now)
+        flagged += len(won)
+        skipped.update({clock_id for clock_id, _generation, _due in batch} - set(won))
         if len(batch) < batch_size:
             return flagged
 

@@ -129,8 +129,19 @@ class Table:
 
     key: str
     title: str
-    headers: list[str]
+    headers: list[str]  # full words: the CSV's header row, and the page's unless shorter
     rows: list[list[object]] = field(default_factory=list)
+    # On the page only, for a table too wide for its card: shorter column headings under
+    # headings that group them, e.g. "Median" under "First response (business time)".
+    short_headers: list[str] | None = None
+    header_groups: list[tuple[str, int]] = field(default_factory=list)  # (heading, columns)
+
+    @property
+    def page_headers(self) -> list[tuple[str, str]]:
+        """(shown, full) per column: the short heading where there is one, and the full
+        one for screen readers and a tooltip."""
+        shown = self.short_headers or self.headers
+        return list(zip(shown, self.headers, strict=True))
 
 
 def tier_label(tier: str) -> str:
@@ -503,6 +514,14 @@ def response_times(filters: ReportFilters, *, passes: PeriodPasses | None = None
          str(_("90th percentile first response (business time)")),
          str(_("Solved")), str(_("Median resolution (calendar time)")),
          str(_("90th percentile resolution (calendar time)"))],
+        short_headers=[
+            str(_("Priority")), str(_("Responses")), str(_("Median")), str(_("90th pct.")),
+            str(_("Solved")), str(_("Median")), str(_("90th pct.")),
+        ],
+        header_groups=[
+            ("", 1), (str(_("First response (business time)")), 3),
+            (str(_("Resolution (calendar time)")), 3),
+        ],
     )  # fmt: skip
 
     def shown(priority: str, name: str) -> list[str]:
@@ -538,7 +557,8 @@ def breaches_per_week(filters: ReportFilters, *, passes: PeriodPasses | None = N
         str(_("Breaches per week")),
         [str(_("Week of")), str(_("Breaches"))],
     )
-    table.rows = [[week.isoformat(), count] for week, count in zip(weeks, breaches, strict=True)]
+    # Dates, not text: the page shows them in the viewer's language, the CSV as ISO dates.
+    table.rows = [[week, count] for week, count in zip(weeks, breaches, strict=True)]
     return table
 
 
@@ -555,9 +575,7 @@ def opened_vs_solved_per_week(
         str(_("Tickets opened and solved per week")),
         [str(_("Week of")), str(_("Opened")), str(_("Solved"))],
     )
-    table.rows = [
-        [week.isoformat(), opened[index], solved[index]] for index, week in enumerate(weeks)
-    ]
+    table.rows = [[week, opened[index], solved[index]] for index, week in enumerate(weeks)]
     return table
 
 
@@ -611,22 +629,25 @@ def engineer_performance(filters: ReportFilters, *, passes: PeriodPasses | None 
             assignee = row["assignee_id"]
             breaches[assignee] = breaches.get(assignee, 0) + row["breaches"]
     people = _people([*responses, *breaches])
-
-    def email(pk: int | None) -> str | None:
-        return people[pk][1] if pk in people else None
-
-    by_email: dict[str | None, list[int]] = {}
+    # Per person (by id: two engineers may share a name), shown by name as elsewhere.
+    by_person: dict[int | None, list[int]] = {}
     for pk, count in responses.items():
-        by_email.setdefault(email(pk), [0, 0])[0] += count
+        by_person.setdefault(pk if pk in people else None, [0, 0])[0] += count
     for assignee_id, count in breaches.items():
-        by_email.setdefault(email(assignee_id), [0, 0])[1] += count
+        by_person.setdefault(assignee_id if assignee_id in people else None, [0, 0])[1] += count
     table = Table(
         "engineers",
         str(_("First responses and breaches per engineer")),
         [str(_("Engineer")), str(_("First responses")), str(_("Breaches (as assignee)"))],
     )
-    for address in sorted(by_email, key=lambda address: (address is None, address or "")):
-        table.rows.append([address or str(_("Unassigned")), *by_email[address]])
+
+    def order(pk: int | None) -> tuple[bool, str, str]:
+        name, email = people[pk] if pk is not None else ("", "")
+        return (pk is None, name.casefold(), email)
+
+    for person in sorted(by_person, key=order):
+        shown = people[person][0] if person is not None else str(_("Unassigned"))
+        table.rows.append([shown, *by_person[person]])
     return table
 
 

@@ -6,6 +6,7 @@ its errors and nothing is saved.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -305,6 +306,12 @@ def _counts(cells: Iterable[object]) -> list[int]:
     return counts
 
 
+def _week_label(week: object) -> str:
+    """A week (its Monday) as the viewer's language writes a day and month ("2 Mar")."""
+    assert isinstance(week, datetime.date), week
+    return formats.date_format(week, "MONTH_DAY_FORMAT")
+
+
 @manager_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """SLA now (at risk, breached, monitor, load) and over a period (attainment, breaches...)."""
@@ -330,21 +337,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     weeks = tables["breaches_week"].rows
     opened = tables["opened_solved"].rows
     distribution = tables["distribution"]
+    in_table = _("Its figures are in the table that follows the chart.")
     charts = {
         "breaches_week": charts_svg.bar_chart(
             str(tables["breaches_week"].title),
-            [str(row[0])[5:] for row in weeks],
+            [_week_label(row[0]) for row in weeks],
             [(_("Breaches"), _counts(row[1] for row in weeks))],
             y_label=_("breaches per week"),
+            summary=in_table,
         ),
         "opened_solved": charts_svg.bar_chart(
             str(tables["opened_solved"].title),
-            [str(row[0])[5:] for row in opened],
+            [_week_label(row[0]) for row in opened],
             [
                 (_("Opened"), _counts(row[1] for row in opened)),
                 (_("Solved"), _counts(row[2] for row in opened)),
             ],
             y_label=_("tickets per week"),
+            summary=in_table,
         ),
         "distribution": charts_svg.bar_chart(
             str(distribution.title),
@@ -353,6 +363,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             y_label=_("first responses"),
             target_after=reports.TARGET_BUCKET,
             target_label=_("target"),
+            summary=in_table,
         ),
     }
     return render(

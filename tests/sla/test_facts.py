@@ -141,7 +141,7 @@ def test_resolution_breaches_count_on_the_dashboard(customer, resolution_target)
     filters = reports.ReportFilters(
         start=datetime.date(2026, 3, 9), end=datetime.date(2026, 3, 15), zone="America/Sao_Paulo"
     )
-    assert reports.breaches_per_week(filters).rows == [["2026-03-09", 2]]
+    assert reports.breaches_per_week(filters).rows == [[datetime.date(2026, 3, 9), 2]]
     assert reports.top_organizations(filters).rows == [[customer.organization.name, "Standard", 2]]
     # Attainment is about first response only: one ticket, breached.
     assert reports.attainment(filters, by="priority").rows == [["P1", 1, 0, 1, 0, 0.0]]

@@ -23,6 +23,11 @@ pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")
 SP = ZoneInfo("America/Sao_Paulo")
 NOW = datetime.datetime(2026, 3, 12, 12, 0, tzinfo=NY)
+FEB_23, MAR_2, MAR_9 = (
+    datetime.date(2026, 2, 23),
+    datetime.date(2026, 3, 2),
+    datetime.date(2026, 3, 9),
+)
 
 
 def ny(*args: int) -> datetime.datetime:
@@ -35,8 +40,8 @@ def history():
     premium = OrganizationFactory(name="Globex", tier=Tier.PREMIUM, time_zone="America/New_York")
     standard = OrganizationFactory(name="Acme", tier=Tier.STANDARD, time_zone="America/Sao_Paulo")
     grace, ana = CustomerFactory(organization=premium), CustomerFactory(organization=standard)
-    alice = EngineerFactory(email="alice@helpdesk.example")
-    bob = EngineerFactory(email="bob@helpdesk.example")
+    alice = EngineerFactory(email="alice@helpdesk.example", first_name="Alice", last_name="Almeida")
+    bob = EngineerFactory(email="bob@helpdesk.example", first_name="Bob", last_name="Barros")
     # T1: P1 answered in 10 min (target 15), solved after 2 h.
     t1 = make_ticket(grace, at=ny(2026, 3, 2, 10, 0), impact="high", urgency="high")
     comment_add(ticket=t1, author=alice, body="On it", at=ny(2026, 3, 2, 10, 10))
@@ -87,16 +92,14 @@ def test_attainment_by_tier_and_priority(history, filters):
 
 def test_breaches_per_week_follow_the_managers_time_zone_across_dst(history, filters):
     rows = reports.breaches_per_week(filters).rows
-    assert rows == [["2026-02-23", 0], ["2026-03-02", 2], ["2026-03-09", 0]]
+    assert rows == [[FEB_23, 0], [MAR_2, 2], [MAR_9, 0]]
     in_utc = reports.ReportFilters(start=filters.start, end=filters.end, zone="UTC")
-    assert reports.breaches_per_week(in_utc).rows == [
-        ["2026-02-23", 0], ["2026-03-02", 1], ["2026-03-09", 1],
-    ]  # fmt: skip
+    assert reports.breaches_per_week(in_utc).rows == [[FEB_23, 0], [MAR_2, 1], [MAR_9, 1]]
 
 
 def test_opened_and_solved_per_week(history, filters):
     assert reports.opened_vs_solved_per_week(filters).rows == [
-        ["2026-02-23", 0, 0], ["2026-03-02", 3, 1], ["2026-03-09", 1, 1],
+        [FEB_23, 0, 0], [MAR_2, 3, 1], [MAR_9, 1, 1],
     ]  # fmt: skip
 
 
@@ -114,11 +117,11 @@ def test_median_and_90th_percentile_response_and_resolution(history, filters):
     ]
 
 
-def test_top_organizations_and_engineers(history, filters):
+def test_top_organizations_and_engineers_by_name_as_the_other_tables_show_people(history, filters):
     assert reports.top_organizations(filters).rows == [["Globex", "Premium", 2]]
     assert reports.engineer_performance(filters).rows == [
-        ["alice@helpdesk.example", 2, 0],
-        ["bob@helpdesk.example", 1, 1],
+        ["Alice Almeida", 2, 0],
+        ["Bob Barros", 1, 1],
         ["Unassigned", 0, 1],
     ]
 

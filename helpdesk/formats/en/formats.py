@@ -4,3 +4,5 @@ TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "D j M Y, H:i"
 SHORT_DATE_FORMAT = "j M Y"
 SHORT_DATETIME_FORMAT = "j M Y, H:i"
+# "2 Mar": a day of the month in little room (a chart's week labels).
+MONTH_DAY_FORMAT = "j M"

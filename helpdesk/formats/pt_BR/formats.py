@@ -6,3 +6,5 @@ TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "D j b Y, H:i"
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+# "2 mar": a day of the month in little room (a chart's week labels); months in lower case.
+MONTH_DAY_FORMAT = "j b"
