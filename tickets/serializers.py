@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from rest_framework import serializers
 
 from sla.models import Level, Priority, SLAClock
@@ -58,6 +61,73 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
             "clocks",
             "merged_into",
         ]
+
+
+# The list's rows without DRF's per-field machinery (about 0.5 ms a ticket of the list's
+# 25): the same values as `TicketOutput(ticket).data`, which a test compares field by field.
+# Instants and durations go through DRF's own fields, so zones and formats stay identical.
+TICKET_LIST_FIELDS = (
+    "id",
+    "subject",
+    "description",
+    "organization__name",
+    "requester__email",
+    "impact",
+    "urgency",
+    "derived_priority",
+    "priority",
+    "priority_reason",
+    "status",
+    "channel",
+    "tier",
+    "created_at",
+    "last_activity_at",
+    "version",
+    "merged_into_id",
+)
+_INSTANT = serializers.DateTimeField()
+_DURATION = serializers.DurationField()
+
+
+def _instant(value: datetime.datetime | None) -> str | None:
+    return None if value is None else _INSTANT.to_representation(value)
+
+
+def clock_output(clock: SLAClock, now: datetime.datetime) -> dict[str, Any]:
+    return {
+        "metric": clock.metric,
+        "target": _DURATION.to_representation(clock.target),
+        "started_at": _instant(clock.started_at),
+        "due_at": _instant(clock.due_at),
+        "met_at": _instant(clock.met_at),
+        "breached_at": _instant(clock.breached_at),
+        "state": clock.state_at(now),
+    }
+
+
+def ticket_output(ticket: Ticket, now: datetime.datetime) -> dict[str, Any]:
+    """`TicketOutput(ticket, context={"now": now}).data`, built directly (the list's rows)."""
+    return {
+        "id": ticket.pk,
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "organization": ticket.organization.name,
+        "requester": ticket.requester.email,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "derived_priority": ticket.derived_priority,
+        "priority": ticket.priority,
+        "priority_reason": ticket.priority_reason,
+        "status": ticket.status,
+        "channel": ticket.channel,
+        "tier": ticket.tier,
+        "created_at": _instant(ticket.created_at),
+        "last_activity_at": _instant(ticket.last_activity_at),
+        "version": ticket.version,
+        "clocks": [clock_output(clock, now) for clock in ticket.clocks.all()],
+        "merged_into": ticket.merged_into_id,
+    }
 
 
 class TicketCreateInput(serializers.Serializer):

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import base64
+import datetime
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Tier
+from sla.models import SLAClock
 from tests.factories import CustomerFactory, EngineerFactory, OrganizationFactory
 from tests.tickets.helpers import make_ticket
 from tickets.models import Ticket
+from tickets.serializers import TicketOutput
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +122,28 @@ def test_a_page_holds_twenty_five_tickets_unless_asked_otherwise(api, customer):
     assert len(body["results"]) == 25
     assert body["next"] is not None
     assert len(api.get("/api/v1/tickets/?page_size=26").json()["results"]) == 26
+
+
+def test_list_rows_are_exactly_what_the_ticket_serializer_gives(api, customer):
+    """The list builds its rows without DRF's field machinery: every field, clock state,
+    instant and duration must equal `TicketOutput`'s (and the ticket endpoint's)."""
+    customer.time_zone = "Asia/Kolkata"
+    customer.save(update_fields=["time_zone"])
+    old = make_ticket(customer, at=timezone.now() - datetime.timedelta(days=9))
+    make_ticket(customer, priority_override="P1", override_reason="Production is down")
+    merged = make_ticket(customer)
+    Ticket.objects.filter(pk=merged.pk).update(merged_into=old, priority_reason="tab\tnew\nline")
+    SLAClock.objects.filter(ticket=old).update(met_at=timezone.now())
+    api.force_authenticate(customer)
+    response = api.get("/api/v1/tickets/")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == 3
+    assert any(row["clocks"] for row in rows)
+    assert any(row["merged_into"] == old.pk for row in rows)
+    assert all(row["created_at"].endswith("Z") for row in rows)
+    for row in rows:
+        ticket = Ticket.objects.get(pk=row["id"])
+        expected = TicketOutput(ticket, context={"now": timezone.now()}).data
+        assert row == api.get(f"/api/v1/tickets/{ticket.pk}/").json()
+        assert row == dict(expected) | {"clocks": [dict(c) for c in expected["clocks"]]}
