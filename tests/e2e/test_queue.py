@@ -76,7 +76,7 @@ def test_engineer_triages_unassigned_p1_p2_and_a_stale_colleague_is_told(
     # Back in the queue he re-classifies the other ticket, with a reason.
     page.goto("/tickets/queue/?assignee=unassigned&priority=P1&priority=P2")
     row = page.locator(f"#ticket-{other.pk}")
-    row.get_by_text("Re-classify").first.click()
+    row.get_by_text("Actions").click()  # the menu is fetched when opened
     row.get_by_label("New priority").select_option("P1")
     row.get_by_label("Reason").fill("Their whole site is down")
     row.get_by_role("button", name="Re-classify").click()
