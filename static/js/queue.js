@@ -85,7 +85,17 @@
     });
   }, true);
 
+  /* Phone width: the filters fold behind their summary unless some are set. */
+  function foldFilters() {
+    var panel = document.querySelector("#queue details.filters-panel");
+    if (panel && !panel.dataset.filtersActive && window.matchMedia("(max-width: 720px)").matches) {
+      panel.open = false;
+    }
+  }
+  foldFilters();
+
   document.body.addEventListener("htmx:afterSwap", function () {
+    foldFilters();
     var row = current();
     if (row) select(row);
   });
