@@ -9,7 +9,9 @@ overrides it), migrates it and loads the sample data with ``load_sample_data`` u
 holds ``--tickets`` tickets; later runs reuse it. Then it times requests through Django's
 test ``Client`` in-process (the whole Django stack: middleware, session, view, template;
 no network, no web server), DEBUG off, and prints for each page the median and p95 server
-time, the SQL queries per request and the page's size; then the PostgreSQL plan (EXPLAIN
+time, the median CPU time of a request in this process (the Python part: middleware,
+view, template; less inflated than wall time when other work shares the cores), the SQL
+queries per request and the page's size; then the PostgreSQL plan (EXPLAIN
 ANALYZE) of the page queries of every filter, first page and deep page, so one can check
 an index serves each (no sort of the whole view, no OFFSET).
 
@@ -217,26 +219,32 @@ def main() -> None:
     pages.append(("row menu: reply", f"/tickets/queue/{ticket.pk}/menu/?part=reply"))
 
     print()
-    print(f"{'page':52} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'rows':>5} {'KB':>6}")
+    print(
+        f"{'page':52} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} "
+        f"{'rows':>5} {'KB':>6}"
+    )
     for label, path in pages:
         headers = {"HTTP_HX_REQUEST": "true"} if "htmx" in label else {}
         for _ in range(3):
             client.get(path, **headers)
         timings = []
+        cpu: list[float] = []
         queries = set()
         rows = 0
         size = 0
         for _ in range(args.requests):
             with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 response = client.get(path, **headers)
                 timings.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - cpu_start) * 1000)
             assert response.status_code == 200, (path, response.status_code)
             queries.add(len(captured))
             rows = response.content.decode().count('class="queue-row')
             size = len(response.content)
         print(
             f"{label:52} {statistics.median(timings):10.1f} {percentile(timings, 0.95):8.1f} "
+            f"{statistics.median(cpu):7.1f} "
             f"{'/'.join(str(q) for q in sorted(queries)):>8} {rows:5d} {size / 1024:6.0f}"
         )
     print(f"Load average after the run: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")

@@ -305,9 +305,7 @@ def _after(tickets: QuerySet[Ticket], key: QueueKey, limit: int) -> list[Ticket]
     if len(found) < limit:
         # Ordered as the index is (all of these deadlines are NULL), so the planner reads
         # the queue's partial index from the key rather than another index and a sort.
-        undated = tickets.filter(sla_due_at__isnull=True).order_by(
-            "sla_due_at", "created_at", "id"
-        )
+        undated = tickets.filter(sla_due_at__isnull=True).order_by("sla_due_at", "created_at", "id")
         if key.due is None:
             undated = undated.filter(
                 TupleGreaterThan(Tuple(F("created_at"), F("id")), (key.created, key.id))
