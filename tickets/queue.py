@@ -110,13 +110,6 @@ class QueueFilters:
             tags=parse_tags(data.getlist("tag"))[:10],
         )
 
-    @property
-    def open_only(self) -> bool:
-        """Whether every ticket this filter can match is open (the partial indexes apply)."""
-        if self.any_status:
-            return False
-        return not self.statuses or set(self.statuses) <= set(OPEN_STATUSES)
-
     def to_query(self) -> str:
         pairs: list[tuple[str, str]] = []
         if self.any_status:
