@@ -9,8 +9,15 @@ overrides it), migrates it and loads the sample data with ``load_sample_data`` u
 holds ``--tickets`` tickets; later runs reuse it. Then it times requests through Django's
 test ``Client`` in-process (the whole Django stack: middleware, session, view, template;
 no network, no web server), DEBUG off, and prints for each page the median and p95 server
-time, and the SQL queries per request; then the PostgreSQL plan (EXPLAIN ANALYZE) of the
-page query of every filter, so one can check an index serves it.
+time, the median CPU time of a request in this process (the Python part: middleware,
+view, template; less inflated than wall time when other work shares the cores), the SQL
+queries per request and the page's size; then the PostgreSQL plan (EXPLAIN
+ANALYZE) of the page queries of every filter, first page and deep page, so one can check
+an index serves each (no sort of the whole view, no OFFSET).
+
+Deep pages are keyset pages: the link a user follows after paging down to row 20,000 (or
+two thirds into a smaller view) carries that row's sort key (`after=`), and the previous
+link the first row's (`before=`).
 """
 
 from __future__ import annotations
@@ -91,6 +98,22 @@ def tag_sample_tickets() -> None:
         )
 
 
+def deep_key(engineer, query: str, now) -> str:  # type: ignore[no-untyped-def]
+    """The sort key of the row a user reaches paging down a view: row 20,000, or two
+    thirds into a smaller view (found here with OFFSET, once, to build the link)."""
+    # Imported here: Django is set up by main(), after this module is loaded.
+    from django.http import QueryDict
+
+    from tickets.queue import QueueFilters, QueueKey, queue_tickets
+
+    tickets = queue_tickets(user=engineer, filters=QueueFilters.parse(QueryDict(query)), now=now)
+    total = tickets.count()
+    if total < 60:
+        return ""
+    ticket = tickets[min(20_000, total * 2 // 3)]
+    return QueueKey.of(ticket).encode()
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
@@ -116,13 +139,21 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.http import QueryDict
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from accounts.models import Organization, User
     from tickets.models import Product, Ticket
-    from tickets.queue import QueueFilters, queue_counts, queue_tickets, queue_views
+    from tickets.queue import (
+        QueueFilters,
+        QueueKey,
+        queue_counts,
+        queue_page,
+        queue_tickets,
+        queue_views,
+    )
 
     call_command("migrate", verbosity=0)
     have = Ticket.objects.count()
@@ -147,7 +178,6 @@ def main() -> None:
     )
     cases = [
         ("queue, default (open, time to breach)", ""),
-        ("queue, page 5", "page=5"),
         ("queue, 100 rows per page", "size=100"),
         ("queue, My open", "assignee=me"),
         ("queue, Unassigned P1/P2", "assignee=unassigned&priority=P1&priority=P2"),
@@ -170,53 +200,76 @@ def main() -> None:
     ]
     client = Client()
     client.force_login(engineer)
-    ticket = queue_tickets(user=engineer, filters=QueueFilters(), now=timezone.now()).first()
+    now = timezone.now()
+    ticket = queue_tickets(user=engineer, filters=QueueFilters(), now=now).first()
     assert ticket is not None
     pages = [(label, f"/tickets/queue/?{query}") for label, query in cases]
+    deep_cases = []
+    for label, query in cases:
+        if "page=" in query or "size=" in query:
+            continue
+        key = deep_key(engineer, query, now)
+        if key:
+            deep_cases.append((f"{label}, deep", f"{query}&after={key}".lstrip("&")))
+    deep_cases.append(("queue, default, deep, previous", f"before={deep_key(engineer, '', now)}"))
+    pages += [(label, f"/tickets/queue/?{query}") for label, query in deep_cases]
     pages.append(("ticket page (staff)", f"/tickets/{ticket.pk}/"))
     pages.append(("queue fragment (htmx), default", "/tickets/queue/"))
+    pages.append(("row menu: actions", f"/tickets/queue/{ticket.pk}/menu/?part=actions"))
+    pages.append(("row menu: reply", f"/tickets/queue/{ticket.pk}/menu/?part=reply"))
 
     print()
-    print(f"{'page':42} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'rows':>5}")
+    print(
+        f"{'page':52} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} "
+        f"{'rows':>5} {'KB':>6}"
+    )
     for label, path in pages:
         headers = {"HTTP_HX_REQUEST": "true"} if "htmx" in label else {}
         for _ in range(3):
             client.get(path, **headers)
         timings = []
+        cpu: list[float] = []
         queries = set()
         rows = 0
+        size = 0
         for _ in range(args.requests):
             with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 response = client.get(path, **headers)
                 timings.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - cpu_start) * 1000)
             assert response.status_code == 200, (path, response.status_code)
             queries.add(len(captured))
             rows = response.content.decode().count('class="queue-row')
+            size = len(response.content)
         print(
-            f"{label:42} {statistics.median(timings):10.1f} {percentile(timings, 0.95):8.1f} "
-            f"{'/'.join(str(q) for q in sorted(queries)):>8} {rows:5d}"
+            f"{label:52} {statistics.median(timings):10.1f} {percentile(timings, 0.95):8.1f} "
+            f"{statistics.median(cpu):7.1f} "
+            f"{'/'.join(str(q) for q in sorted(queries)):>8} {rows:5d} {size / 1024:6.0f}"
         )
+    print(f"Load average after the run: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
     if args.no_explain:
         return
     print()
-    print("PostgreSQL plans (EXPLAIN ANALYZE) of each filter's first-page query:")
-    now = timezone.now()
-    for label, query in cases:
-        from django.http import QueryDict
-
+    print("PostgreSQL plans (EXPLAIN ANALYZE) of each filter's page queries:")
+    for label, query in cases + deep_cases:
         data = QueryDict(query)
         filters = QueueFilters.parse(data)
         tickets = queue_tickets(user=engineer, filters=filters, now=now)
-        number = int(data.get("page") or 1)
+        after = QueueKey.decode(data["after"]) if data.get("after") else None
+        before = QueueKey.decode(data["before"]) if data.get("before") else None
         size = int(data.get("size") or 25)
-        offset = (number - 1) * size
-        plan = tickets[offset : offset + size + 1].explain(analyze=True)
-        print(f"\n-- {label} [{query or 'no filter'}]")
-        for line in plan.splitlines():
-            print("   " + line)
-    print("\n-- side-bar counts (built-in views + current filter), one aggregate")
+        with CaptureQueriesContext(connection) as captured:
+            queue_page(tickets, size=size, now=now, after=after, before=before)
+        for index, executed in enumerate(captured.captured_queries[:-1]):  # the last: clocks
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + executed["sql"])
+                plan = [line for (line,) in cursor.fetchall()]
+            print(f"\n-- {label} [{query or 'no filter'}] query {index + 1}")
+            for line in plan:
+                print("   " + line)
+    print("\n-- side-bar counts (built-in views), one query, each at most 1,001 rows")
     queries = {view.key: view.query for view in queue_views(user=engineer)}
     with CaptureQueriesContext(connection) as captured:
         queue_counts(user=engineer, queries=queries, now=now)

@@ -202,6 +202,13 @@ class Ticket(models.Model):
                 condition=models.Q(status__in=sorted(workflow.ACTIVE)),
                 include=["tier", "organization", "channel", "product", "status"],
             ),
+            # The "At risk" count (warned, not yet due): an index-only range over the open
+            # tickets with a deadline still ahead, not a heap visit of each of them.
+            models.Index(
+                fields=["sla_due_at", "sla_warn_at"],
+                name="ticket_queue_at_risk",
+                condition=models.Q(status__in=sorted(workflow.ACTIVE)),
+            ),
             # Any other status (solved, closed) in the same order.
             models.Index(
                 fields=["status", "sla_due_at", "created_at", "id"], name="ticket_queue_status"

@@ -5,6 +5,11 @@ The queue is every ticket, by default the open ones, ordered by time to breach:
 without a running clock), then oldest first. Partial indexes on the open statuses
 (`Ticket.Meta.indexes`) serve that order alone or after one equality filter, so the
 first page reads a few dozen index entries whatever the size of the table.
+
+Pages are keyset pages: a link to the next (previous) page carries the sort key of the
+last (first) row shown, and the page reads the rows after (before) it from the same
+index, so a page deep in a view costs what the first one does (no OFFSET). Side-bar
+counts stop at 1,000 (`LIMIT 1001`), so they do not grow with the open backlog.
 """
 
 from __future__ import annotations
@@ -16,8 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import QueryDict
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Tier, User
@@ -27,7 +36,7 @@ from sla.calendar import BusinessCalendar
 from sla.explain import Countdown, countdown
 from sla.models import Priority, SLAClock
 from tickets import workflow
-from tickets.models import Channel, SavedView, Status, Ticket, TicketTag
+from tickets.models import Channel, SavedView, Status, Tag, Ticket, TicketTag
 from tickets.tag_names import parse_tags
 
 OPEN_STATUSES: list[str] = sorted(workflow.ACTIVE)
@@ -101,13 +110,6 @@ class QueueFilters:
             tags=parse_tags(data.getlist("tag"))[:10],
         )
 
-    @property
-    def open_only(self) -> bool:
-        """Whether every ticket this filter can match is open (the partial indexes apply)."""
-        if self.any_status:
-            return False
-        return not self.statuses or set(self.statuses) <= set(OPEN_STATUSES)
-
     def to_query(self) -> str:
         pairs: list[tuple[str, str]] = []
         if self.any_status:
@@ -130,8 +132,22 @@ class QueueFilters:
         pairs += [("tag", name) for name in self.tags]
         return urlencode(pairs)
 
-    def condition(self, *, user: User, now: datetime.datetime) -> Q:
-        """The WHERE clause: every filter combined with AND."""
+    def condition(
+        self,
+        *,
+        user: User,
+        now: datetime.datetime,
+        tag_ids: Mapping[str, int] | None = None,
+    ) -> Q:
+        """The WHERE clause: every filter combined with AND.
+
+        Tags are matched by id (`tag_ids`, from :func:`resolve_tag_ids`; looked up here
+        when not given): with the id in the query, PostgreSQL's statistics on
+        `tickettag.tag_id` see how rare a tag is and read a rare tag's tickets from the
+        (tag, ticket) index instead of probing it for every open ticket in queue order.
+        """
+        if self.tags and tag_ids is None:
+            tag_ids = resolve_tag_ids(self.tags)
         q = Q()
         if self.statuses:
             q &= Q(status__in=self.statuses)
@@ -164,60 +180,204 @@ class QueueFilters:
                 match |= Q(pk=parse_id(reference))
             q &= match
         for name in self.tags:
+            tag_id = (tag_ids or {}).get(name)
+            if tag_id is None:
+                return Q(pk__in=[])  # no such tag: nothing matches
             # A semi-join per tag on the (tag, ticket) unique index: several tags combine.
-            q &= Q(Exists(TicketTag.objects.filter(ticket_id=OuterRef("pk"), tag__name=name)))
+            q &= Q(Exists(TicketTag.objects.filter(ticket_id=OuterRef("pk"), tag_id=tag_id)))
         return q
 
 
-def queue_tickets(*, user: User, filters: QueueFilters, now: datetime.datetime) -> QuerySet[Ticket]:
+def resolve_tag_ids(names: Iterable[str]) -> dict[str, int]:
+    """The ids of the tags named (one query; none when no name is given)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    return dict(Tag.objects.filter(name__in=wanted).values_list("name", "id"))
+
+
+def queue_tickets(
+    *,
+    user: User,
+    filters: QueueFilters,
+    now: datetime.datetime,
+    tag_ids: Mapping[str, int] | None = None,
+) -> QuerySet[Ticket]:
     """The queue's tickets for an engineer, filtered, in time-to-breach order.
 
-    Rows carry what the page shows (organization, assignee, clocks), so a page costs a
-    fixed number of queries whatever its size.
+    Rows carry what the page shows (organization, assignee; :func:`queue_page` adds the
+    clocks), so a page costs a fixed number of queries whatever its size.
     """
     return (
-        Ticket.objects.filter(filters.condition(user=user, now=now))
+        Ticket.objects.filter(filters.condition(user=user, now=now, tag_ids=tag_ids))
         .select_related("organization", "assignee")
-        .prefetch_related(Prefetch("clocks", queryset=SLAClock.objects.order_by("metric")))
         .defer("description", "description_html")
         .order_by(*QUEUE_ORDER)
     )
 
 
-def queue_total(*, user: User, filters: QueueFilters, now: datetime.datetime) -> int:
-    """How many tickets the filters match (one COUNT query)."""
-    return Ticket.objects.filter(filters.condition(user=user, now=now)).count()
+# --- keyset pages --------------------------------------------------------------------------
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+_NO_DUE = "n"
+
+
+def _encode_instant(value: datetime.datetime) -> str:
+    return str((value - _EPOCH) // _MICROSECOND)
+
+
+def _decode_instant(text: str) -> datetime.datetime:
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise ValueError("not an instant")
+    try:
+        return _EPOCH + int(text) * _MICROSECOND
+    except OverflowError as error:
+        raise ValueError("instant out of range") from error
+
+
+@dataclass(frozen=True)
+class QueueKey:
+    """A row's place in the queue order: (due or none, created, id), written in a link as
+    `<due µs since 1970 or n>.<created µs>.<id>`."""
+
+    due: datetime.datetime | None
+    created: datetime.datetime
+    id: int
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> QueueKey:
+        return cls(ticket.sla_due_at, ticket.created_at, ticket.pk)
+
+    def encode(self) -> str:
+        due = _NO_DUE if self.due is None else _encode_instant(self.due)
+        return f"{due}.{_encode_instant(self.created)}.{self.id}"
+
+    @classmethod
+    def decode(cls, text: str) -> QueueKey:
+        """The key in a link; ValueError when it was not written by :meth:`encode`."""
+        parts = text.split(".")
+        if len(parts) != 3:
+            raise ValueError("a queue key has three parts")
+        due_text, created_text, id_text = parts
+        ticket_id = parse_id(id_text)
+        if ticket_id is None:
+            raise ValueError("not a ticket id")
+        due = None if due_text == _NO_DUE else _decode_instant(due_text)
+        return cls(due, _decode_instant(created_text), ticket_id)
 
 
 @dataclass
 class QueuePage:
     rows: list[QueueRow]
-    number: int
     size: int
     has_next: bool
+    has_previous: bool
 
     @property
-    def has_previous(self) -> bool:
-        return self.number > 1
+    def next_key(self) -> str:
+        return QueueKey.of(self.rows[-1].ticket).encode() if self.rows else ""
+
+    @property
+    def previous_key(self) -> str:
+        return QueueKey.of(self.rows[0].ticket).encode() if self.rows else ""
 
 
-MAX_PAGE_NUMBER = 10**9
+def _after(tickets: QuerySet[Ticket], key: QueueKey, limit: int) -> list[Ticket]:
+    """Up to `limit` rows after `key` in queue order: those with a deadline (from the
+    index, by a row comparison), then, if the page is not full, those without one."""
+    found: list[Ticket] = []
+    if key.due is not None:
+        due_key = Tuple(F("sla_due_at"), F("created_at"), F("id"))
+        found = list(
+            tickets.filter(
+                TupleGreaterThan(due_key, (key.due, key.created, key.id)),
+                sla_due_at__isnull=False,
+            ).order_by("sla_due_at", "created_at", "id")[:limit]
+        )
+    if len(found) < limit:
+        # Ordered as the index is (all of these deadlines are NULL), so the planner reads
+        # the queue's partial index from the key rather than another index and a sort.
+        undated = tickets.filter(sla_due_at__isnull=True).order_by("sla_due_at", "created_at", "id")
+        if key.due is None:
+            undated = undated.filter(
+                TupleGreaterThan(Tuple(F("created_at"), F("id")), (key.created, key.id))
+            )
+        found += list(undated[: limit - len(found)])
+    return found
+
+
+def _before(tickets: QuerySet[Ticket], key: QueueKey, limit: int) -> list[Ticket]:
+    """Up to `limit` rows before `key`, nearest first (the index read backwards)."""
+    found: list[Ticket] = []
+    if key.due is None:
+        found = list(
+            tickets.filter(
+                TupleLessThan(Tuple(F("created_at"), F("id")), (key.created, key.id)),
+                sla_due_at__isnull=True,
+            ).order_by("-sla_due_at", "-created_at", "-id")[:limit]
+        )
+    if len(found) < limit:
+        dated = tickets.filter(sla_due_at__isnull=False).order_by(
+            "-sla_due_at", "-created_at", "-id"
+        )
+        if key.due is not None:
+            dated = dated.filter(
+                TupleLessThan(
+                    Tuple(F("sla_due_at"), F("created_at"), F("id")),
+                    (key.due, key.created, key.id),
+                )
+            )
+        found += list(dated[: limit - len(found)])
+    return found
 
 
 def queue_page(
-    tickets: QuerySet[Ticket], *, number: int, size: int, now: datetime.datetime
+    tickets: QuerySet[Ticket],
+    *,
+    size: int,
+    now: datetime.datetime,
+    after: QueueKey | None = None,
+    before: QueueKey | None = None,
 ) -> QueuePage:
-    """One page by offset, reading one row more than shown to know if another page follows."""
-    # Capped so the offset fits a database integer: a page that far is simply empty.
-    number = max(1, min(number, MAX_PAGE_NUMBER))
+    """One keyset page: the first, the one after `after` or the one before `before`,
+    reading one row more than shown to know whether the page has a neighbour that way."""
     size = max(1, min(size, MAX_PAGE_SIZE))
-    offset = (number - 1) * size
-    found = list(tickets[offset : offset + size + 1])
-    rows = queue_rows(found[:size], now=now)
-    return QueuePage(rows=rows, number=number, size=size, has_next=len(found) > size)
+    if before is not None:
+        found = _before(tickets, before, size + 1)
+        shown = found[:size][::-1]
+        has_next, has_previous = True, len(found) > size
+    else:
+        found = _after(tickets, after, size + 1) if after else list(tickets[: size + 1])
+        shown = found[:size]
+        has_next, has_previous = len(found) > size, after is not None
+    # The clocks of the rows shown, in one query however the page was read.
+    prefetch_related_objects(
+        shown, Prefetch("clocks", queryset=SLAClock.objects.order_by("metric"))
+    )
+    return QueuePage(
+        rows=queue_rows(shown, now=now), size=size, has_next=has_next, has_previous=has_previous
+    )
 
 
 # --- views and their counts ----------------------------------------------------------------
+
+COUNT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class BoundedCount:
+    """How many tickets match, exact up to :data:`COUNT_LIMIT`; above it only "more"."""
+
+    value: int
+
+    @property
+    def more(self) -> bool:
+        return self.value > COUNT_LIMIT
+
+    def __str__(self) -> str:
+        shown = number_format(min(self.value, COUNT_LIMIT), force_grouping=True)
+        return f"{shown}+" if self.more else shown
 
 
 @dataclass
@@ -228,7 +388,7 @@ class QueueView:
     name: str
     query: str
     saved: SavedView | None = None
-    count: int | None = None
+    count: BoundedCount | None = None
 
 
 def queue_views(*, user: User) -> list[QueueView]:
@@ -242,33 +402,42 @@ def queue_views(*, user: User) -> list[QueueView]:
 
 
 def queue_counts(
-    *, user: User, queries: Mapping[str, str], now: datetime.datetime
-) -> dict[str, int]:
-    """How many tickets each query string matches, in at most two aggregate queries.
+    *,
+    user: User,
+    queries: Mapping[str, str],
+    now: datetime.datetime,
+    tag_ids: Mapping[str, int] | None = None,
+) -> dict[str, BoundedCount]:
+    """How many tickets each query string matches, up to 1,000 each, in one query.
 
-    Filters confined to open tickets are counted together over the open tickets (the
-    partial indexes' rows); any others together over all tickets.
+    Each count reads at most 1,001 matching rows (`LIMIT 1001` in a subquery), so its
+    cost does not grow with the open backlog when an index serves the filter.
     """
-    groups: dict[bool, dict[str, Q]] = {True: {}, False: {}}
-    for key, query in queries.items():
-        filters = QueueFilters.parse(QueryDict(query))
-        groups[filters.open_only][key] = filters.condition(user=user, now=now)
-    counts: dict[str, int] = {}
-    for open_only, conditions in groups.items():
-        if not conditions:
-            continue
-        base = Ticket.objects.filter(status__in=OPEN_STATUSES) if open_only else Ticket.objects
-        aliases = {f"c{index}": key for index, key in enumerate(conditions)}
-        result = base.aggregate(
-            **{
-                alias: Count("priority", filter=conditions[key])
-                if conditions[key]
-                else Count("priority")
-                for alias, key in aliases.items()
-            }
+    parsed = {key: QueueFilters.parse(QueryDict(query)) for key, query in queries.items()}
+    if tag_ids is None:
+        tag_ids = resolve_tag_ids(name for filters in parsed.values() for name in filters.tags)
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, filters in enumerate(parsed.values()):
+        matches = (
+            Ticket.objects.filter(filters.condition(user=user, now=now, tag_ids=tag_ids))
+            .order_by()
+            .values("pk")[: COUNT_LIMIT + 1]
         )
-        counts.update({key: result[alias] for alias, key in aliases.items()})
-    return counts
+        try:
+            sql, part_params = matches.query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (an unknown tag)
+            parts.append("0")
+            continue
+        # `sql` is Django's own compiled query; its values stay parameters.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS matches_{index})")  # noqa: S608
+        params += part_params
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        values = cursor.fetchone()
+    return {key: BoundedCount(value) for key, value in zip(parsed, values, strict=True)}
 
 
 # --- rows and their SLA countdowns ---------------------------------------------------------

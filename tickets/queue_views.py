@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -35,12 +35,13 @@ from tickets.models import Channel, Product, Status, Ticket
 from tickets.queue import (
     DEFAULT_PAGE_SIZE,
     QueueFilters,
+    QueueKey,
     queue_counts,
     queue_page,
     queue_rows,
     queue_tickets,
-    queue_total,
     queue_views,
+    resolve_tag_ids,
 )
 from tickets.views import apply_errors
 
@@ -61,48 +62,74 @@ def _options(choices: Iterable[tuple[object, object]], selected: object = None) 
     )
 
 
-def _queue_context(request: AuthenticatedHttpRequest, data: QueryDict) -> dict[str, object]:
+class BadQueueKey(ValueError):
+    """A page link's key was not written by the queue (tampered or cut)."""
+
+
+def _page_keys(data: QueryDict) -> tuple[QueueKey | None, QueueKey | None]:
+    """The keyset position in a query string: `after` (next pages) or `before`."""
+    after_text, before_text = str(data.get("after") or ""), str(data.get("before") or "")
+    try:
+        after = QueueKey.decode(after_text) if after_text else None
+        before = QueueKey.decode(before_text) if before_text and not after else None
+    except ValueError as error:
+        raise BadQueueKey(str(error)) from error
+    return after, before
+
+
+def _queue_context(
+    request: AuthenticatedHttpRequest, data: QueryDict, *, acted: Ticket | None = None
+) -> dict[str, object]:
+    """Everything the queue page shows. `acted` is the ticket a row action just changed:
+    if it left the page (another status, a new deadline), a message says so and links it."""
     user = request.user
     now = timezone.now()
     filters = QueueFilters.parse(data)
+    after, before = _page_keys(data)
     query = filters.to_query()
     views = queue_views(user=user)
     queries = {view.key: view.query for view in views}
-    # A text search or a tag cannot be answered from the counting index: let the trigram
-    # index (PostgreSQL) or the (tag, ticket) index find the matches in a query of its
-    # own, rather than test every open ticket inside the views' aggregate.
-    separate = bool(filters.text or filters.tags)
-    if not separate:
-        queries[""] = query  # counted in the same aggregate as the views
-    counts = queue_counts(user=user, queries=queries, now=now)
-    if separate:
-        counts[""] = queue_total(user=user, filters=filters, now=now)
+    queries[""] = query
+    tag_ids = resolve_tag_ids(
+        name for value in queries.values() for name in QueueFilters.parse(QueryDict(value)).tags
+    )
+    counts = queue_counts(user=user, queries=queries, now=now, tag_ids=tag_ids)
     for view in views:
         view.count = counts[view.key]
-        # `active` and the rows' `*_options` are extras for the template, not fields of
-        # tickets/queue.py's dataclasses.
+        # `active` is an extra for the template, not a field of tickets/queue.py's dataclass.
         view.active = QueueFilters.parse(QueryDict(view.query)).to_query() == query  # type: ignore[attr-defined]
     size = parse_id(data.get("size")) or DEFAULT_PAGE_SIZE
     page = queue_page(
-        queue_tickets(user=user, filters=filters, now=now),
-        number=parse_id(data.get("page")) or 1,
+        queue_tickets(user=user, filters=filters, now=now, tag_ids=tag_ids),
         size=size,
         now=now,
+        after=after,
+        before=before,
     )
+    if acted is not None and all(row.ticket.pk != acted.pk for row in page.rows):
+        messages.info(
+            request,
+            format_html(
+                _("{reference} is no longer on this page of the queue: {link}."),
+                reference=acted.reference,
+                link=format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("ticket_detail", args=[acted.pk]),
+                    _("open %(reference)s") % {"reference": acted.reference},
+                ),
+            ),
+        )
     size_part = f"&size={page.size}" if page.size != DEFAULT_PAGE_SIZE else ""
-    engineers = [(engineer.pk, str(engineer)) for engineer in staff_users()]
-    status_options = {value: _options(Status.choices, value) for value in Status.values}
-    priority_options = {
-        value: _options([(v, v) for v in Priority.values], value) for value in Priority.values
-    }
-    for row in page.rows:
-        row.status_options = status_options[row.ticket.status]  # type: ignore[attr-defined]
-        row.priority_options = priority_options[row.ticket.priority]  # type: ignore[attr-defined]
+    page_query = query + size_part
+    position = f"after={after.encode()}" if after else f"before={before.encode()}" if before else ""
     organizations = Organization.objects.only("id", "name").order_by("name")
+    engineers = _engineers()
     return {
         "filters": filters,
         "query": query,
-        "page_query": query + size_part,
+        "page_query": page_query,
+        # The page on screen, sent back with every row action so the answer shows it again.
+        "current_query": "&".join(part for part in (page_query, position) if part),
         "total": counts[""],
         "page": page,
         "views": views,
@@ -116,7 +143,6 @@ def _queue_context(request: AuthenticatedHttpRequest, data: QueryDict) -> dict[s
             filters.product,
         ),
         "statuses": Status.choices,
-        "open_statuses": [value for value in Status.values if value not in ("solved", "closed")],
         "priorities": Priority.choices,
         "tiers": Tier.choices,
         "channels": Channel.choices,
@@ -124,12 +150,31 @@ def _queue_context(request: AuthenticatedHttpRequest, data: QueryDict) -> dict[s
     }
 
 
+def _engineers() -> list[tuple[int, str]]:
+    return [(engineer.pk, str(engineer)) for engineer in staff_users()]
+
+
 def _render_queue(
-    request: AuthenticatedHttpRequest, data: QueryDict, *, status: int = 200
+    request: AuthenticatedHttpRequest,
+    data: QueryDict,
+    *,
+    status: int = 200,
+    after_action: bool = False,
+    acted: Ticket | None = None,
 ) -> HttpResponse:
     fragment = bool(request.htmx) and not request.htmx.boosted
     template = "tickets/_queue.html" if fragment else "tickets/queue.html"
-    return render(request, template, _queue_context(request, data), status=status)
+    try:
+        context = _queue_context(request, data, acted=acted)
+    except BadQueueKey:
+        if not after_action:
+            return HttpResponseBadRequest(_("This page link is not valid. Open the queue again."))
+        # After an action the answer is the queue all the same: its first page.
+        data = data.copy()
+        data.pop("after", None)
+        data.pop("before", None)
+        context = _queue_context(request, data, acted=acted)
+    return render(request, template, context, status=status)
 
 
 @engineer_required
@@ -138,10 +183,18 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_queue(request, request.GET)
 
 
-def _back(request: AuthenticatedHttpRequest, ticket: Ticket | None = None) -> HttpResponse:
-    """The refreshed queue fragment (htmx from the queue), else a redirect back."""
+def _back(
+    request: AuthenticatedHttpRequest, ticket: Ticket | None = None, *, changed: bool = False
+) -> HttpResponse:
+    """The refreshed queue fragment (htmx from the queue), else a redirect back. When
+    `changed`, the ticket was just changed: if that moved it off the page, the answer says so."""
     if request.htmx and request.POST.get("from") == "queue":
-        return _render_queue(request, QueryDict(request.POST.get("filters", "")))
+        return _render_queue(
+            request,
+            QueryDict(request.POST.get("filters", "")),
+            after_action=True,
+            acted=ticket if changed else None,
+        )
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return redirect(target)
@@ -169,9 +222,9 @@ def _act(
         action(ticket, version)
     except (ValidationError, DomainError) as error:
         messages.error(request, _error_text(error))
-    else:
-        messages.success(request, success % {"ticket": ticket.reference})
-    return _back(request, ticket)
+        return _back(request, ticket)
+    messages.success(request, success % {"ticket": ticket.reference})
+    return _back(request, ticket, changed=True)
 
 
 COUNTDOWN_IDS_MAX = 200
@@ -195,6 +248,27 @@ def queue_countdowns(request: AuthenticatedHttpRequest) -> HttpResponse:
         for row in queue_rows(tickets, now=now)
     }
     return JsonResponse({"cells": cells})
+
+
+ROW_MENUS = {"actions": "tickets/_queue_actions.html", "reply": "tickets/_queue_reply.html"}
+
+
+@engineer_required
+@require_http_methods(["GET"])
+def queue_row_menu(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A row's menu, fetched when it is opened (the page carries none of its options):
+    `actions` (assign, status, re-classify) or `reply` (public reply or internal note)."""
+    template = ROW_MENUS.get(request.GET.get("part", ""))
+    if template is None:
+        return HttpResponseBadRequest(_("Unknown menu."))
+    ticket = selectors.ticket_get_visible(user=request.user, pk=pk)
+    context = {
+        "ticket": ticket,
+        "engineer_options": _options(_engineers(), ticket.assignee_id),
+        "status_options": _options(Status.choices, ticket.status),
+        "priority_options": _options([(v, v) for v in Priority.values], ticket.priority),
+    }
+    return render(request, template, context)
 
 
 @engineer_required

@@ -13,6 +13,7 @@ urlpatterns = [
     path("queue/countdowns/", queue_views.queue_countdowns, name="queue_countdowns"),
     path("queue/views/", queue_views.saved_view_save, name="saved_view_save"),
     path("queue/views/<int:pk>/delete/", queue_views.saved_view_delete, name="saved_view_delete"),
+    path("queue/<int:pk>/menu/", queue_views.queue_row_menu, name="queue_row_menu"),
     path("queue/<int:pk>/take/", queue_views.queue_take, name="queue_take"),
     path("queue/<int:pk>/assign/", queue_views.queue_assign, name="queue_assign"),
     path("queue/<int:pk>/status/", queue_views.queue_status, name="queue_status"),

@@ -61,7 +61,19 @@
     var box = null;
     if (row) {
       var details = row.querySelector("details.quick-reply");
-      if (details) { details.open = true; box = details.querySelector("[data-macro-box]"); }
+      if (details) {
+        details.open = true;
+        box = details.querySelector("[data-macro-box]");
+        if (!box) {
+          /* The queue's reply form is fetched when opened: focus it once it is there. */
+          event.preventDefault();
+          details.addEventListener("htmx:afterSettle", function () {
+            var loaded = details.querySelector("[data-macro-box] .macro-search");
+            if (loaded) loaded.focus();
+          }, { once: true });
+          return;
+        }
+      }
     } else {
       box = document.querySelector("#reply [data-macro-box]");
     }

@@ -64,11 +64,38 @@
   });
 
   document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("#queue .views-toggle");
+    if (toggle) {
+      /* Narrow screens: the views side bar is a menu behind this button. */
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      document.getElementById("queue").classList.toggle("views-open", open);
+      return;
+    }
     var row = event.target.closest && event.target.closest("#queue .queue-row");
     if (row) select(row);
   });
 
+  /* One row menu open at a time: opening another closes the last. */
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("#queue details.row-menu") || !menu.open) return;
+    document.querySelectorAll("#queue details.row-menu[open]").forEach(function (other) {
+      if (other !== menu) other.open = false;
+    });
+  }, true);
+
+  /* Phone width: the filters fold behind their summary unless some are set. */
+  function foldFilters() {
+    var panel = document.querySelector("#queue details.filters-panel");
+    if (panel && !panel.dataset.filtersActive && window.matchMedia("(max-width: 720px)").matches) {
+      panel.open = false;
+    }
+  }
+  foldFilters();
+
   document.body.addEventListener("htmx:afterSwap", function () {
+    foldFilters();
     var row = current();
     if (row) select(row);
   });
