@@ -234,3 +234,11 @@ def test_skipped_public_holidays_are_named_in_the_viewers_language():
     christmas = datetime.date(2026, 12, 25)
     assert (christmas, "Christmas Day") in english
     assert (christmas, "Natal") in portuguese
+
+
+def test_the_24x7_countdown_reads_as_continuous_time_in_portuguese():
+    """pt-BR says "em tempo corrido" (continuous time) beside "em horário comercial", not
+    "24 horas por dia" glued after the span ("faltam 9 min 24 horas por dia")."""
+    with translation.override("pt-br"):
+        assert str(explain._time_basis(is_24x7=True)) == "em tempo corrido"
+        assert str(explain._time_basis(is_24x7=False)) == "em horário comercial"
