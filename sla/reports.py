@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -462,7 +463,7 @@ def response_percentiles(
     """Median and 90th percentile per (priority, measure), nearest rank, computed in SQL.
 
     `counts` holds how many values each (priority, measure) has. PostgreSQL does it in
-    one grouped query with PERCENTILE_DISC; elsewhere one OFFSET query per group and
+    one query with PERCENTILE_DISC (a part per priority); elsewhere one OFFSET query per group and
     percentile gives the same values.
     """
     facts = period_facts(filters)
@@ -473,9 +474,19 @@ def response_percentiles(
             for name, expression in expressions.items()
             for label, share in (("median", 0.5), ("p90", 0.9))
         }
-        rows: Iterable[Row] = facts.values("priority").annotate(**aggregates).order_by()
+        # One part per priority, glued by UNION ALL: each reads its priority's period
+        # from the `ticketfacts_percentiles` index alone, where grouping the whole period
+        # by priority read the rows and sorted them all on disk (150 ms at 1M tickets).
+        parts = [
+            facts.filter(priority=priority)
+            .values(group=Value(priority, output_field=CharField()))
+            .annotate(**aggregates)
+            .order_by()
+            for priority in ([filters.priority] if filters.priority else Priority.values)
+        ]
+        rows: Iterable[Row] = parts[0].union(*parts[1:], all=True)
         return {
-            (row["priority"], name): (row[f"{name}_median"], row[f"{name}_p90"])
+            (row["group"], name): (row[f"{name}_median"], row[f"{name}_p90"])
             for row in rows
             for name in MEASURES
             if row[f"{name}_median"] is not None
