@@ -304,12 +304,14 @@ def _bucket_conditions() -> list[Q]:
 
 
 def period_summary(filters: ReportFilters) -> list[Row]:
-    """One pass over the facts of the tickets created in the period, by tier and priority.
+    """One pass over the facts of the tickets created in the period, by tier, priority,
+    first responder and assignee.
 
-    Per group: first-response clocks, met on time, breached, responses with a measured
-    business time, tickets solved, and met first responses per share-of-target bucket
-    (`bucket_0`...). Attainment, the distribution and the response and resolution
-    counts all fold these rows.
+    Per group: tickets, first-response clocks, met on time, breached, responses with a
+    measured business time, tickets solved, and met first responses per share-of-target
+    bucket (`bucket_0`...). Attainment, the distribution, the response and resolution
+    counts and the engineers' table all fold these rows (a few thousand at most: the
+    people pairs that worked in the period), so the period is read once for all of them.
     """
     buckets = {
         f"bucket_{index}": Count("pk", filter=condition)
@@ -317,8 +319,9 @@ def period_summary(filters: ReportFilters) -> list[Row]:
     }
     return list(
         period_facts(filters)
-        .values("tier", "priority")
+        .values("tier", "priority", "first_responder_id", "assignee_id")
         .annotate(
+            tickets=Count("pk"),
             clocks=Count("pk", filter=Q(first_response_target__isnull=False)),
             met=Count(
                 "pk",
@@ -620,25 +623,16 @@ def top_organizations(
 def engineer_performance(filters: ReportFilters, *, passes: PeriodPasses | None = None) -> Table:
     """Per engineer: first responses given (author of the first public staff reply) and
     first-response breaches on tickets assigned to them, for tickets created in the period
-    (its own query)."""
-    rows = (
-        period_facts(filters)
-        .values("first_responder_id", "assignee_id")
-        .annotate(
-            responses=Count("pk", filter=Q(first_responder__isnull=False)),
-            breaches=Count("pk", filter=Q(first_response_breached_at__isnull=False)),
-        )
-        .order_by()
-    )
+    (folded from the period summary)."""
     responses: dict[int, int] = {}
     breaches: dict[int | None, int] = {}
-    for row in rows:
-        if row["responses"]:
-            responder = row["first_responder_id"]
-            responses[responder] = responses.get(responder, 0) + row["responses"]
-        if row["breaches"]:
+    for row in (passes or PeriodPasses(filters)).summary:
+        responder = row["first_responder_id"]
+        if responder is not None:
+            responses[responder] = responses.get(responder, 0) + row["tickets"]
+        if row["breached"]:
             assignee = row["assignee_id"]
-            breaches[assignee] = breaches.get(assignee, 0) + row["breaches"]
+            breaches[assignee] = breaches.get(assignee, 0) + row["breached"]
     people = _people([*responses, *breaches])
     # Per person (by id: two engineers may share a name), shown by name as elsewhere.
     by_person: dict[int | None, list[int]] = {}
