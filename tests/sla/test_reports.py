@@ -319,3 +319,37 @@ def test_percentiles_are_nearest_rank_per_priority_and_follow_the_filters():
     assert medians_and_p90s(narrowed) == wanted(globex.pk, every)
     one = dataclasses.replace(period, organization_id=globex.pk, priority="P3")
     assert medians_and_p90s(one) == wanted(globex.pk, ["P3"])
+
+
+def test_top_organizations_count_breaches_of_both_metrics_in_the_period():
+    """Breaches are counted where their deadline fell, whatever the metric and whenever
+    the ticket was created; ties are ordered by name and the list is cut at the limit.
+    (Facts set directly: this checks the aggregation.)"""
+    period = reports.ReportFilters(
+        start=datetime.date(2026, 3, 2), end=datetime.date(2026, 3, 8), zone="America/New_York"
+    )
+    inside, outside = ny(2026, 3, 4, 12, 0), ny(2026, 3, 9, 0, 30)
+    # name: (first-response breach instants, resolution breach instants), one per ticket
+    plan = {
+        "Zeta": ([inside, inside], [inside]),  # 3 in the period
+        "Alpha": ([inside], [inside, outside]),  # 2
+        "Beta": ([outside, inside], [None, inside]),  # 2
+        "Gamma": ([inside], []),  # 1: cut by the limit
+        "Delta": ([outside], [outside]),  # none in the period
+    }
+    for name, (first_responses, resolutions) in plan.items():
+        organization = OrganizationFactory(name=name, tier=Tier.PREMIUM)
+        customer = CustomerFactory(organization=organization)
+        for index in range(max(len(first_responses), len(resolutions))):
+            ticket = make_ticket(customer, at=ny(2026, 2, 20, 9, 0))
+            TicketFacts.objects.filter(pk=ticket.pk).update(
+                first_response_breached_at=(first_responses + [None] * 3)[index],
+                resolution_breached_at=(resolutions + [None] * 3)[index],
+            )
+    assert reports.top_organizations(period, limit=3).rows == [
+        ["Zeta", "Premium", 3],
+        ["Alpha", "Premium", 2],
+        ["Beta", "Premium", 2],
+    ]
+    standard_only = dataclasses.replace(period, tier=Tier.STANDARD)
+    assert reports.top_organizations(standard_only).rows == []
