@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import datetime
 import math
-import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, partial, reduce
+from functools import cached_property, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +23,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -303,12 +303,14 @@ def _bucket_conditions() -> list[Q]:
 
 
 def period_summary(filters: ReportFilters) -> list[Row]:
-    """One pass over the facts of the tickets created in the period, by tier and priority.
+    """One pass over the facts of the tickets created in the period, by tier, priority,
+    first responder and assignee.
 
-    Per group: first-response clocks, met on time, breached, responses with a measured
-    business time, tickets solved, and met first responses per share-of-target bucket
-    (`bucket_0`...). Attainment, the distribution and the response and resolution
-    counts all fold these rows.
+    Per group: tickets, first-response clocks, met on time, breached, responses with a
+    measured business time, tickets solved, and met first responses per share-of-target
+    bucket (`bucket_0`...). Attainment, the distribution, the response and resolution
+    counts and the engineers' table all fold these rows (a few thousand at most: the
+    people pairs that worked in the period), so the period is read once for all of them.
     """
     buckets = {
         f"bucket_{index}": Count("pk", filter=condition)
@@ -316,8 +318,9 @@ def period_summary(filters: ReportFilters) -> list[Row]:
     }
     return list(
         period_facts(filters)
-        .values("tier", "priority")
+        .values("tier", "priority", "first_responder_id", "assignee_id")
         .annotate(
+            tickets=Count("pk"),
             clocks=Count("pk", filter=Q(first_response_target__isnull=False)),
             met=Count(
                 "pk",
@@ -462,7 +465,7 @@ def response_percentiles(
     """Median and 90th percentile per (priority, measure), nearest rank, computed in SQL.
 
     `counts` holds how many values each (priority, measure) has. PostgreSQL does it in
-    one grouped query with PERCENTILE_DISC; elsewhere one OFFSET query per group and
+    one query with PERCENTILE_DISC (a part per priority); elsewhere one OFFSET query per group and
     percentile gives the same values.
     """
     facts = period_facts(filters)
@@ -473,9 +476,19 @@ def response_percentiles(
             for name, expression in expressions.items()
             for label, share in (("median", 0.5), ("p90", 0.9))
         }
-        rows: Iterable[Row] = facts.values("priority").annotate(**aggregates).order_by()
+        # One part per priority, glued by UNION ALL: each reads its priority's period
+        # from the `ticketfacts_percentiles` index alone, where grouping the whole period
+        # by priority read the rows and sorted them all on disk (150 ms at 1M tickets).
+        parts = [
+            facts.filter(priority=priority)
+            .values(group=Value(priority, output_field=CharField()))
+            .annotate(**aggregates)
+            .order_by()
+            for priority in ([filters.priority] if filters.priority else Priority.values)
+        ]
+        rows: Iterable[Row] = parts[0].union(*parts[1:], all=True)
         return {
-            (row["priority"], name): (row[f"{name}_median"], row[f"{name}_p90"])
+            (row["group"], name): (row[f"{name}_median"], row[f"{name}_p90"])
             for row in rows
             for name in MEASURES
             if row[f"{name}_median"] is not None
@@ -582,52 +595,46 @@ def opened_vs_solved_per_week(
 def top_organizations(
     filters: ReportFilters, *, limit: int = 10, passes: PeriodPasses | None = None
 ) -> Table:
-    """Organizations by SLA breaches (any metric) in the period (its own query)."""
-    in_period = [_in_period(column, filters) for column in BREACH_COLUMNS]
-    rows = (
-        TicketFacts.objects.filter(filters.ticket_q())
-        .filter(reduce(operator.or_, in_period))
+    """Organizations by SLA breaches (any metric) in the period (its own query).
+
+    One UNION ALL part per breach column, each counted per organization from that
+    column's index alone (it includes the organization and tier), summed here: a single
+    pass with OR-ed periods had to read every breached row from the table.
+    """
+    parts = [
+        TicketFacts.objects.filter(filters.ticket_q(), _in_period(column, filters))
         .values("organization__name", "tier")
-        .annotate(
-            breaches=reduce(
-                operator.add, [Count("pk", filter=condition) for condition in in_period]
-            )
-        )
-        .order_by("-breaches", "organization__name")[:limit]
-    )
+        .annotate(breaches=Count("*"))
+        .order_by()
+        for column in BREACH_COLUMNS
+    ]
+    found: dict[tuple[str, str], int] = {}
+    for row in parts[0].union(*parts[1:], all=True):
+        key = (row["organization__name"], row["tier"])
+        found[key] = found.get(key, 0) + row["breaches"]
     table = Table(
         "organizations",
         str(_("Organizations with the most breaches")),
         [str(_("Organization")), str(_("Tier")), str(_("Breaches"))],
     )
-    table.rows = [
-        [row["organization__name"], tier_label(row["tier"]), row["breaches"]] for row in rows
-    ]
+    ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    table.rows = [[name, tier_label(tier), breaches] for (name, tier), breaches in ranked]
     return table
 
 
 def engineer_performance(filters: ReportFilters, *, passes: PeriodPasses | None = None) -> Table:
     """Per engineer: first responses given (author of the first public staff reply) and
     first-response breaches on tickets assigned to them, for tickets created in the period
-    (its own query)."""
-    rows = (
-        period_facts(filters)
-        .values("first_responder_id", "assignee_id")
-        .annotate(
-            responses=Count("pk", filter=Q(first_responder__isnull=False)),
-            breaches=Count("pk", filter=Q(first_response_breached_at__isnull=False)),
-        )
-        .order_by()
-    )
+    (folded from the period summary)."""
     responses: dict[int, int] = {}
     breaches: dict[int | None, int] = {}
-    for row in rows:
-        if row["responses"]:
-            responder = row["first_responder_id"]
-            responses[responder] = responses.get(responder, 0) + row["responses"]
-        if row["breaches"]:
+    for row in (passes or PeriodPasses(filters)).summary:
+        responder = row["first_responder_id"]
+        if responder is not None:
+            responses[responder] = responses.get(responder, 0) + row["tickets"]
+        if row["breached"]:
             assignee = row["assignee_id"]
-            breaches[assignee] = breaches.get(assignee, 0) + row["breaches"]
+            breaches[assignee] = breaches.get(assignee, 0) + row["breached"]
     people = _people([*responses, *breaches])
     # Per person (by id: two engineers may share a name), shown by name as elsewhere.
     by_person: dict[int | None, list[int]] = {}

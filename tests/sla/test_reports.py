@@ -1,8 +1,10 @@
 """Dashboard figures from a small known history, asserted exactly (SQL on SQLite and PG)."""
 
 import csv
+import dataclasses
 import datetime
 import io
+import math
 import re
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ from django.db import connection
 from accounts.models import Tier
 from sla import reports
 from sla.clocks import clock_flag_breached
-from sla.models import Metric
+from sla.models import Metric, TicketFacts
 from tests.factories import CustomerFactory, EngineerFactory, ManagerFactory, OrganizationFactory
 from tests.tickets.helpers import make_ticket
 from tickets.models import Status
@@ -187,11 +189,11 @@ def test_invalid_period_shows_errors_not_500(client):
 def test_dashboard_query_count_is_bounded(client, history, django_assert_num_queries):
     manager = ManagerFactory()
     # Session, user, roles, the filters' choices (3), the monitor, now + its names, the
-    # period summary, weekly counts, top organizations, engineers + their names, and the
-    # percentiles: one PERCENTILE_DISC query on PostgreSQL; elsewhere one OFFSET query
-    # per share for each (priority, measure) with values, here P1 and P3 responses and
-    # resolutions: 4 x 2.
-    expected = 15 if connection.vendor == "postgresql" else 14 + 4 * 2
+    # period summary (which the engineers' table folds too), weekly counts, top
+    # organizations, the engineers' names, and the percentiles: one PERCENTILE_DISC query
+    # on PostgreSQL; elsewhere one OFFSET query per share for each (priority, measure)
+    # with values, here P1 and P3 responses and resolutions: 4 x 2.
+    expected = 14 if connection.vendor == "postgresql" else 13 + 4 * 2
     dashboard_get(client, manager, "/sla/dashboard/" + QUERY)  # signs in
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(expected):
         assert client.get("/sla/dashboard/" + QUERY).status_code == 200
@@ -260,3 +262,94 @@ def test_csv_cells_never_start_a_spreadsheet_formula(client, history):
                 seen.append(cell)
     assert '\'=HYPERLINK("http://evil.example","x")' in seen
     assert "'+SUM(1 1)" in seen
+
+
+def _nearest_rank(values: list[datetime.timedelta], share: float) -> datetime.timedelta:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(len(ordered) * share)) - 1]
+
+
+def test_percentiles_are_nearest_rank_per_priority_and_follow_the_filters():
+    """Many values per priority (facts set directly: this checks the aggregation), some
+    outside the period, some of another organization: each priority's median and 90th
+    percentile equal the nearest rank computed here, with and without filters."""
+    globex, acme = OrganizationFactory(tier=Tier.PREMIUM), OrganizationFactory()
+    customers = {
+        globex: CustomerFactory(organization=globex),
+        acme: CustomerFactory(organization=acme),
+    }
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=NY)
+    period = reports.ReportFilters(
+        start=datetime.date(2026, 3, 2), end=datetime.date(2026, 3, 8), zone="America/New_York"
+    )
+    expected: dict[tuple[str, int], list[datetime.timedelta]] = {}
+    for index in range(36):
+        organization = globex if index % 3 else acme
+        ticket = make_ticket(customers[organization], at=start)
+        priority = ["P1", "P2", "P3", "P4"][index % 4]
+        created = start + datetime.timedelta(hours=index * 5)  # the last few are after Mar 8
+        response = datetime.timedelta(minutes=(index * 37) % 101 + 1)
+        TicketFacts.objects.filter(pk=ticket.pk).update(
+            priority=priority, created_at=created, first_response_business_time=response
+        )
+        if created < period.until:
+            expected.setdefault((priority, 0), []).append(response)
+            if organization == globex:
+                expected.setdefault((priority, globex.pk), []).append(response)
+
+    def medians_and_p90s(filters: reports.ReportFilters) -> dict[str, tuple]:
+        rows = reports.response_times(filters).rows
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+    def wanted(organization_id: int, priorities: list[str]) -> dict[str, tuple]:
+        return {
+            priority: (
+                len(expected[(priority, organization_id)]),
+                *(
+                    reports.format_duration(_nearest_rank(expected[(priority, organization_id)], s))
+                    for s in (0.5, 0.9)
+                ),
+            )
+            for priority in priorities
+        }
+
+    every = ["P1", "P2", "P3", "P4"]
+    assert medians_and_p90s(period) == wanted(0, every)
+    narrowed = dataclasses.replace(period, organization_id=globex.pk)
+    assert medians_and_p90s(narrowed) == wanted(globex.pk, every)
+    one = dataclasses.replace(period, organization_id=globex.pk, priority="P3")
+    assert medians_and_p90s(one) == wanted(globex.pk, ["P3"])
+
+
+def test_top_organizations_count_breaches_of_both_metrics_in_the_period():
+    """Breaches are counted where their deadline fell, whatever the metric and whenever
+    the ticket was created; ties are ordered by name and the list is cut at the limit.
+    (Facts set directly: this checks the aggregation.)"""
+    period = reports.ReportFilters(
+        start=datetime.date(2026, 3, 2), end=datetime.date(2026, 3, 8), zone="America/New_York"
+    )
+    inside, outside = ny(2026, 3, 4, 12, 0), ny(2026, 3, 9, 0, 30)
+    # name: (first-response breach instants, resolution breach instants), one per ticket
+    plan = {
+        "Zeta": ([inside, inside], [inside]),  # 3 in the period
+        "Alpha": ([inside], [inside, outside]),  # 2
+        "Beta": ([outside, inside], [None, inside]),  # 2
+        "Gamma": ([inside], []),  # 1: cut by the limit
+        "Delta": ([outside], [outside]),  # none in the period
+    }
+    for name, (first_responses, resolutions) in plan.items():
+        organization = OrganizationFactory(name=name, tier=Tier.PREMIUM)
+        customer = CustomerFactory(organization=organization)
+        for index in range(max(len(first_responses), len(resolutions))):
+            ticket = make_ticket(customer, at=ny(2026, 2, 20, 9, 0))
+            TicketFacts.objects.filter(pk=ticket.pk).update(
+                first_response_breached_at=(first_responses + [None] * 3)[index],
+                resolution_breached_at=(resolutions + [None] * 3)[index],
+            )
+    assert reports.top_organizations(period, limit=3).rows == [
+        ["Zeta", "Premium", 3],
+        ["Alpha", "Premium", 2],
+        ["Beta", "Premium", 2],
+    ]
+    standard_only = dataclasses.replace(period, tier=Tier.STANDARD)
+    assert reports.top_organizations(standard_only).rows == []
