@@ -83,7 +83,10 @@ class TicketCreateForm(forms.Form):
         cc = self.fields["cc"]
         assert isinstance(cc, forms.ModelMultipleChoiceField)
         cc.queryset = colleagues
-        if not colleagues:
+        # An unbound form drops the field when there is no one to CC. A bound one keeps it
+        # without asking (its choices are read only to check the CCs sent, or to render
+        # again, where `{% if form.cc %}` hides an empty list), so a filing costs no query.
+        if colleagues is None or (not self.is_bound and not colleagues):
             del self.fields["cc"]
 
     def clean(self) -> dict[str, Any]:
