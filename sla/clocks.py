@@ -64,9 +64,12 @@ def ticket_sync_sla(*, ticket: Ticket) -> None:
     ticket.sla_due_at, ticket.sla_warn_at = values["due"], values["warn"]
 
 
-def clocks_start(*, ticket: Ticket) -> list[SLAClock]:
-    """Start one clock per metric the ticket's plan sets for its priority (none: best effort)."""
-    clocks = []
+def clocks_planned(*, ticket: Ticket) -> list[SLAClock]:
+    """The clocks (unsaved) a new ticket starts: one per metric its plan sets for its
+    priority (none: best effort), running from its creation. The ticket need not be
+    saved yet, so its creation can write its SLA instants with it (see
+    :func:`earliest_instants`) and then its clocks in one INSERT (:func:`clocks_start`)."""
+    planned = []
     for metric in Metric.values:
         target = sla_services.target_from_terms(
             ticket.sla_terms, priority=ticket.priority, metric=metric
@@ -81,9 +84,8 @@ def clocks_start(*, ticket: Ticket) -> list[SLAClock]:
             warning_percent=warning_percent,
             paused=datetime.timedelta(0),
         )
-        clocks.append(
-            SLAClock.objects.create(
-                ticket=ticket,
+        planned.append(
+            SLAClock(
                 metric=metric,
                 target=duration,
                 warning_percent=warning_percent,
@@ -92,16 +94,39 @@ def clocks_start(*, ticket: Ticket) -> list[SLAClock]:
                 warn_at=warn_at,
             )
         )
-        _record(
-            ticket,
-            EventKind.SLA_STARTED,
-            at=ticket.created_at,
-            public=True,
-            metric=metric,
-            due=due_at.isoformat(),
+    return planned
+
+
+def earliest_instants(
+    clocks: list[SLAClock],
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """(due, warn): the earliest due and warning instants of these running clocks, the
+    values :func:`ticket_sync_sla` would copy onto their ticket."""
+    dues = [clock.due_at for clock in clocks if clock.due_at is not None]
+    warns = [clock.warn_at for clock in clocks if clock.warn_at is not None]
+    return (min(dues) if dues else None, min(warns) if warns else None)
+
+
+def clocks_start(*, ticket: Ticket, planned: list[SLAClock]) -> list[Event]:
+    """Save a new ticket's planned clocks (one INSERT) and return their timeline events,
+    unsaved, for the caller to write with its own in one INSERT. The ticket already
+    carries the clocks' earliest instants (:func:`earliest_instants`)."""
+    for clock in planned:
+        clock.ticket = ticket
+    SLAClock.objects.bulk_create(planned)
+    return [
+        Event(
+            ticket=ticket,
+            kind=EventKind.SLA_STARTED,
+            actor=None,
+            data={"metric": clock.metric, "due": clock.due_at.isoformat()},
+            is_public=True,
+            created_at=ticket.created_at,
+            version=None,
         )
-    ticket_sync_sla(ticket=ticket)
-    return clocks
+        for clock in planned
+        if clock.due_at is not None
+    ]
 
 
 def clock_meet(*, ticket: Ticket, metric: str, at: datetime.datetime) -> bool:

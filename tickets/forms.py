@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import LongSelect
+from helpdesk.inputs import parse_id
 from sla.models import Level, Priority
 from tickets.models import Product, Status
 
@@ -37,6 +38,21 @@ class MultipleFileField(forms.FileField):
 
 # The new-ticket form's inputs that decide the priority: the panel previews on their change.
 PRIORITY_INPUT = {"class": "priority-input"}
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Model choices by id, refusing an id no database column holds (past 64 bits) as
+    an invalid choice before it reaches the database."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if parse_id(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class TicketCreateForm(forms.Form):
@@ -73,7 +89,7 @@ class TicketCreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What happened, what you expected, and any error message. Markdown works."),
     )
-    cc: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+    cc: forms.ModelMultipleChoiceField[User] = IdMultipleChoiceField(
         label=_("CC colleagues"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     attachments = MultipleFileField(label=_("Attachments"))
@@ -83,7 +99,10 @@ class TicketCreateForm(forms.Form):
         cc = self.fields["cc"]
         assert isinstance(cc, forms.ModelMultipleChoiceField)
         cc.queryset = colleagues
-        if not colleagues:
+        # An unbound form drops the field when there is no one to CC. A bound one keeps it
+        # without asking (its choices are read only to check the CCs sent, or to render
+        # again, where `{% if form.cc %}` hides an empty list), so a filing costs no query.
+        if colleagues is None or (not self.is_bound and not colleagues):
             del self.fields["cc"]
 
     def clean(self) -> dict[str, Any]:

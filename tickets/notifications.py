@@ -11,17 +11,19 @@ never reach this module's messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import NewTicketEmails, Role, User
-from helpdesk.email import email_user
+from helpdesk.email import email_message, email_user
+from helpdesk.outbox import outbox_enqueue_many
 from sla import explain as sla_explain
-from sla.models import Metric
+from sla.models import Metric, SLAClock
 from tickets.mail_threading import thread_headers
-from tickets.models import Comment, Event, EventKind, Status, Ticket
+from tickets.models import Comment, Status, Ticket
 
 
 def _recipients(ticket: Ticket, *, exclude: User | None = None) -> list[User]:
@@ -40,6 +42,19 @@ def _send(
     ticket: Ticket, recipient: User, template: str, context: dict[str, object], *, key: str
 ) -> None:
     email_user(
+        recipient=recipient,
+        template=f"tickets/email/{template}",
+        context={**context, "ticket": ticket},
+        path=reverse("ticket_detail", args=[ticket.pk]),
+        key=key,
+        headers=thread_headers(ticket_id=ticket.pk, user_id=recipient.pk),
+    )
+
+
+def _message(
+    ticket: Ticket, recipient: User, template: str, context: dict[str, object], *, key: str
+) -> tuple[str, Mapping[str, Any]]:
+    return email_message(
         recipient=recipient,
         template=f"tickets/email/{template}",
         context={**context, "ticket": ticket},
@@ -93,26 +108,32 @@ def engineers_to_tell_of_new_tickets(*, ticket: Ticket) -> list[User]:
     )
 
 
-def ticket_created_notify(*, ticket_id: int) -> None:
+def ticket_created_notify(
+    *, ticket: Ticket, clocks: Sequence[SLAClock], cc: Sequence[User], logged_by: User
+) -> None:
     """A receipt to the requester and CCs (reference, priority, when a first response is
     due in their own zone, or best effort), and the news to engineers who asked for it
-    (never the engineer who logged the ticket)."""
-    ticket = Ticket.objects.select_related("requester", "organization").get(pk=ticket_id)
-    clock = ticket.clocks.filter(metric=Metric.FIRST_RESPONSE, met_at__isnull=True).first()
-    context: dict[str, object] = {
-        "due": clock.due_at if clock is not None else None,
-        "promise": _promise(ticket),
-    }
-    for recipient in _recipients(ticket):
-        _send(ticket, recipient, "receipt", context, key=f"ticket:{ticket.pk}:receipt")
-    logged_by = (
-        Event.objects.filter(ticket=ticket, kind=EventKind.CREATED)
-        .values_list("actor_id", flat=True)
-        .first()
-    )
-    for engineer in engineers_to_tell_of_new_tickets(ticket=ticket):
-        if engineer.pk != logged_by:
-            _send(ticket, engineer, "new_ticket", context, key=f"ticket:{ticket.pk}:new")
+    (never the engineer who logged the ticket).
+
+    Called by ``ticket_create`` with what it just wrote (the ticket with its requester and
+    organization, its clocks, its CCs, who logged it), so nothing is read back; the keys
+    are new with the ticket, so all its messages go to the outbox in one INSERT.
+    """
+    due = next((clock.due_at for clock in clocks if clock.metric == Metric.FIRST_RESPONSE), None)
+    context: dict[str, object] = {"due": due, "promise": _promise(ticket)}
+    colleagues = sorted((user for user in cc if user.is_active), key=lambda user: user.email)
+    people = [ticket.requester, *colleagues]
+    recipients = list({person.pk: person for person in people}.values())
+    messages = [
+        _message(ticket, recipient, "receipt", context, key=f"ticket:{ticket.pk}:receipt")
+        for recipient in recipients
+    ]
+    messages += [
+        _message(ticket, engineer, "new_ticket", context, key=f"ticket:{ticket.pk}:new")
+        for engineer in engineers_to_tell_of_new_tickets(ticket=ticket)
+        if engineer.pk != logged_by.pk
+    ]
+    outbox_enqueue_many(messages=messages)
 
 
 def merge_notify(*, source_id: int) -> None:

@@ -53,13 +53,22 @@ def ticket_language(ticket: Ticket) -> str:
     return search.detect_language(f"{ticket.subject}\n{ticket.description}", default=default)
 
 
-def ticket_search_refresh(*, ticket_ids: Iterable[int]) -> None:
-    """Rebuild these tickets' search documents from their current text and comments."""
-    tickets = list(
-        Ticket.objects.filter(pk__in=list(ticket_ids))
-        .select_related("requester")
-        .only("pk", "subject", "description", "requester__language")
-    )
+def ticket_search_refresh(
+    *, ticket_ids: Iterable[int] = (), new_tickets: Sequence[Ticket] | None = None
+) -> None:
+    """Rebuild these tickets' search documents from their current text and comments.
+
+    `new_tickets` are tickets just created, with their requester loaded: they are not
+    read again and have no comments yet. Others are read by `ticket_ids`. One write for
+    all of them.
+    """
+    tickets = new_tickets
+    if tickets is None:
+        tickets = list(
+            Ticket.objects.filter(pk__in=list(ticket_ids))
+            .select_related("requester")
+            .only("pk", "subject", "description", "requester__language")
+        )
     if not tickets:
         return
     languages = [ticket_language(ticket) for ticket in tickets]
@@ -76,24 +85,32 @@ def ticket_search_refresh(*, ticket_ids: Iterable[int]) -> None:
             )
         return
     comments: dict[int, tuple[list[str], list[str]]] = {}
-    for ticket_id, body, is_public in Comment.objects.filter(
-        ticket_id__in=[ticket.pk for ticket in tickets]
-    ).values_list("ticket_id", "body", "is_public"):
-        public, internal = comments.setdefault(ticket_id, ([], []))
-        (public if is_public else internal).append(body)
+    if new_tickets is None:
+        for ticket_id, body, is_public in Comment.objects.filter(
+            ticket_id__in=[ticket.pk for ticket in tickets]
+        ).values_list("ticket_id", "body", "is_public"):
+            public, internal = comments.setdefault(ticket_id, ([], []))
+            (public if is_public else internal).append(body)
+    documents = []
     for ticket, language in zip(tickets, languages, strict=True):
         public, internal = comments.get(ticket.pk, ([], []))
-        TicketSearchDocument.objects.update_or_create(
-            ticket_id=ticket.pk,
-            defaults={
-                "language": language,
-                "public_document": search.plain_document(
+        documents.append(
+            TicketSearchDocument(
+                ticket_id=ticket.pk,
+                language=language,
+                public_document=search.plain_document(
                     [ticket.subject, ticket.description, *public]
                 ),
-                "internal_document": search.plain_document(internal),
-                "updated_at": timezone.now(),
-            },
+                internal_document=search.plain_document(internal),
+                updated_at=timezone.now(),
+            )
         )
+    TicketSearchDocument.objects.bulk_create(
+        documents,
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=["language", "public_document", "internal_document", "updated_at"],
+    )
 
 
 def ticket_search_matches(

@@ -167,7 +167,7 @@ def ticket_create(
         priority = priority_override
 
     terms = sla_services.sla_terms_for(organization=organization, at=at)
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject.strip(),
         description=description,
         description_html=render_markdown(description),
@@ -189,6 +189,10 @@ def ticket_create(
         last_customer_activity_at=at,
         last_activity_at=at,
     )
+    # The clocks are worked out first, so the ticket is written once with its SLA instants.
+    planned = clocks.clocks_planned(ticket=ticket)
+    ticket.sla_due_at, ticket.sla_warn_at = clocks.earliest_instants(planned)
+    ticket.save(force_insert=True)
     # CC'd colleagues come from the same organization; a Community organization is one
     # person's own, so it has none.
     cc_users = [
@@ -199,35 +203,41 @@ def ticket_create(
     if cc_users:
         ticket.cc.set(cc_users)
     _store_attachments(ticket=ticket, comment=None, uploads=attachments, by=actor)
-    _record(
-        ticket,
-        EventKind.CREATED,
-        actor=actor,
-        at=at,
-        version=1,
-        data={"channel": channel, "priority": derived},
-    )
-    _record(
-        ticket,
-        EventKind.PLAN_APPLIED,
-        actor=None,
-        at=at,
-        version=1,
-        data={"plan": terms["plan_name"], "tier": organization.tier},
-    )
-    if priority != derived:
-        _record(
-            ticket,
-            EventKind.PRIORITY_OVERRIDDEN,
+    # Timeline events in their order (created, plan, override, clocks), in one INSERT.
+    events = [
+        Event(
+            ticket=ticket,
+            kind=EventKind.CREATED,
             actor=actor,
-            at=at,
+            data={"channel": channel, "priority": derived},
+            created_at=at,
             version=1,
-            data={"from": derived, "to": priority, "reason": ticket.priority_reason},
+        ),
+        Event(
+            ticket=ticket,
+            kind=EventKind.PLAN_APPLIED,
+            actor=None,
+            data={"plan": terms["plan_name"], "tier": organization.tier},
+            created_at=at,
+            version=1,
+        ),
+    ]
+    if priority != derived:
+        events.append(
+            Event(
+                ticket=ticket,
+                kind=EventKind.PRIORITY_OVERRIDDEN,
+                actor=actor,
+                data={"from": derived, "to": priority, "reason": ticket.priority_reason},
+                created_at=at,
+                version=1,
+            )
         )
-    clocks.clocks_start(ticket=ticket)
+    events += clocks.clocks_start(ticket=ticket, planned=planned)
+    Event.objects.bulk_create(events)
     facts.ticket_facts_refresh(ticket_ids=[ticket.pk])
-    notifications.ticket_created_notify(ticket_id=ticket.pk)
-    ticket_search_refresh(ticket_ids=[ticket.pk])
+    notifications.ticket_created_notify(ticket=ticket, clocks=planned, cc=cc_users, logged_by=actor)
+    ticket_search_refresh(new_tickets=[ticket])
     return ticket
 
 
