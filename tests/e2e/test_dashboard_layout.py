@@ -97,6 +97,14 @@ def test_dashboard_content_never_passes_the_page_edge_at_phone_and_desktop_width
             assert not page_scrolls_sideways(page), language
             # Every column in view: nothing hidden behind the inner scroll.
             assert response_times.evaluate("el => el.scrollWidth <= el.clientWidth"), language
+            # And so for every table shown in a card (the attainment and per-engineer tables
+            # hid their last column in Portuguese).
+            hidden = page.evaluate(
+                """() => [...document.querySelectorAll('.dash-grid .table-scroll')]
+                    .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+                    .map(el => el.querySelector('table')?.id || el.getAttribute('aria-label'))"""
+            )
+            assert hidden == [], f"{language}: {hidden}"
     # A chart's link to its table shows the table (inside its closed <details>).
     page.set_viewport_size({"width": 1366, "height": 900})
     link = (
