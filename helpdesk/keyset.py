@@ -60,11 +60,18 @@ def _encode(row: Model, columns: list[tuple[str, bool]]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# A real cursor (three values, an instant among them) is under 100 characters; a longer
+# one is refused before decoding (a deeply nested JSON array raises RecursionError).
+MAX_CURSOR_LENGTH = 256
+
+
 def _decode(cursor: str, model: type[Model], columns: list[tuple[str, bool]]) -> list[Any]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor(cursor[:MAX_CURSOR_LENGTH])
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-    except (binascii.Error, ValueError) as error:
+    except (binascii.Error, ValueError, RecursionError) as error:
         raise InvalidCursor(cursor) from error
     if not isinstance(values, list) or len(values) != len(columns):
         raise InvalidCursor(cursor)
@@ -134,7 +141,9 @@ def _rows_after(
         later = ids.filter(**{f"{name}__{'lt' if descending else 'gt'}": value})
         found += list(later[: limit - len(found)])
     rows = {row.pk: row for row in queryset.order_by().filter(pk__in=found)}
-    return [rows[pk] for pk in found]
+    # A row that left the list between the two reads (closed, deleted) is skipped: the
+    # page is one shorter, and the next cursor comes from the last row returned.
+    return [rows[pk] for pk in found if pk in rows]
 
 
 def keyset_page(

@@ -361,5 +361,5 @@ def attachment_thumbnail(request: AuthenticatedHttpRequest, pk: int) -> FileResp
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     # Private: who may see it is decided per user; it never changes, so the browser keeps it.
-    response["Cache-Control"] = "private, max-age=86400"
+    response["Cache-Control"] = "private, max-age=300"
     return response
