@@ -70,6 +70,8 @@ class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "language", "time_zone", "new_ticket_emails"]
+        # The sign-up form's words, not the auth model's ("Primeiro nome" in pt-BR).
+        labels = {"first_name": _("First name"), "last_name": _("Last name")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from helpdesk.forms import LongSelect, apply_errors
 from sla.explain import format_duration
 from sla.models import (
     DEFAULT_WARNING_PERCENT,
+    IMPACT_CHOICES,
     MINUTES_PER_DAY,
     Calendar,
     CalendarInterval,
@@ -412,7 +413,7 @@ class PriorityMatrixForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for urgency, urgency_label in Level.choices:
-            for impact, impact_label in Level.choices:
+            for impact, impact_label in IMPACT_CHOICES:
                 self.fields[_cell_name(impact, urgency)] = forms.ChoiceField(
                     label=_("Urgency %(urgency)s, impact %(impact)s")
                     % {"urgency": urgency_label, "impact": impact_label},

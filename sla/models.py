@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.dates import WEEKDAYS
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
@@ -38,6 +38,15 @@ class Level(models.TextChoices):
     HIGH = "high", _("High")
     MEDIUM = "medium", _("Medium")
     LOW = "low", _("Low")
+
+
+# Impact is masculine in Portuguese ("impacto alto"), urgency feminine ("urgência alta"):
+# the same levels, each noun with its own words (the catalogue's "impact" context).
+IMPACT_CHOICES = [
+    (Level.HIGH.value, pgettext_lazy("impact", "High")),
+    (Level.MEDIUM.value, pgettext_lazy("impact", "Medium")),
+    (Level.LOW.value, pgettext_lazy("impact", "Low")),
+]
 
 
 class Metric(models.TextChoices):
@@ -445,7 +454,7 @@ class TierPolicy(models.Model):
 class PriorityRule(models.Model):
     """One cell of the priority matrix: impact × urgency → priority."""
 
-    impact = models.CharField(_("impact"), max_length=10, choices=Level.choices)
+    impact = models.CharField(_("impact"), max_length=10, choices=IMPACT_CHOICES)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Level.choices)
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import LongSelect
 from helpdesk.inputs import parse_id
-from sla.models import Level, Priority
+from sla.models import IMPACT_CHOICES, Level, Priority
 from tickets.models import Product, Status
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class TicketCreateForm(forms.Form):
     )
     component = forms.CharField(label=_("Component or version"), max_length=120, required=False)
     impact = forms.ChoiceField(
-        label=_("Impact"), choices=Level.choices, widget=forms.RadioSelect(attrs=PRIORITY_INPUT)
+        label=_("Impact"), choices=IMPACT_CHOICES, widget=forms.RadioSelect(attrs=PRIORITY_INPUT)
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Level.choices, widget=forms.RadioSelect(attrs=PRIORITY_INPUT)
@@ -121,7 +121,7 @@ class TicketCreateForm(forms.Form):
 class PriorityPreviewForm(forms.Form):
     """The inputs of the new-ticket form that decide its priority, any of them still empty."""
 
-    impact = forms.ChoiceField(choices=Level.choices, required=False)
+    impact = forms.ChoiceField(choices=IMPACT_CHOICES, required=False)
     urgency = forms.ChoiceField(choices=Level.choices, required=False)
     override = forms.BooleanField(required=False)
     priority_override = forms.ChoiceField(choices=Priority.choices, required=False)
@@ -195,7 +195,7 @@ class PhoneTicketForm(forms.Form):
         required=False,
         empty_label=_("— not sure —"),
     )
-    impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices, widget=forms.RadioSelect)
+    impact = forms.ChoiceField(label=_("Impact"), choices=IMPACT_CHOICES, widget=forms.RadioSelect)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Level.choices, widget=forms.RadioSelect)
     description = forms.CharField(
         label=_("Description"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from helpdesk.search import SearchDocumentField
-from sla.models import AlertKind, Level, Priority
+from sla.models import IMPACT_CHOICES, AlertKind, Level, Priority
 from tickets import workflow
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="cc_tickets",
     )
-    impact = models.CharField(_("impact"), max_length=10, choices=Level.choices)
+    impact = models.CharField(_("impact"), max_length=10, choices=IMPACT_CHOICES)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Level.choices)
     derived_priority = models.CharField(
         _("derived priority"), max_length=2, choices=Priority.choices

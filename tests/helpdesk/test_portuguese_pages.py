@@ -160,11 +160,11 @@ def test_staff_pages_read_in_portuguese(demo):
     assert re.search(r"Calendário\s+24x7\s+Prioridade", plans)
 
     edit = pages["/sla/plans/standard/"]
-    assert "Metas de Padrão" in edit
+    assert "Metas do plano Padrão" in edit
     assert "Metas padrão em horário comercial: de segunda a sexta-feira" in edit
 
     calendar = pages[f"/sla/calendars/{business.pk}/?country=BR&year=2026"]
-    assert "Calendário Horário comercial" in calendar
+    assert "Calendário “Horário comercial”" in calendar
     assert "Natal" in calendar and "Confraternização Universal" in calendar
     assert "Brasil (BR)" in calendar and "Alemanha (DE)" in calendar
     assert "segunda-feira" in calendar

@@ -62,7 +62,7 @@ def test_a_plan_edited_in_portuguese_keeps_its_seeded_description_translatable(m
     assert page.status_code == 200
     html = page.content.decode()
     assert "Metas padrão em horário comercial" in html and english not in html
-    assert "Metas de Padrão" in html
+    assert "Metas do plano Padrão" in html
     assert "Horário comercial" in html  # the calendar choice
 
     data = targets_post(plan)
