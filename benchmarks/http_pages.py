@@ -56,6 +56,8 @@ from dataclasses import dataclass, field  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlencode, urljoin, urlsplit  # noqa: E402
 
+from benchmarks.common import free_port, percentile  # noqa: E402
+
 ROOT = _HERE.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-http-password"
@@ -78,20 +80,8 @@ NEXT_HTML = re.compile(
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 # --- HTTP ---------------------------------------------------------------------------------

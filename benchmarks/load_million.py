@@ -37,7 +37,8 @@ import json  # noqa: E402
 import os  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
-from urllib.parse import urlparse  # noqa: E402
+
+from benchmarks.common import ensure_database  # noqa: E402
 
 ENVIRONMENT = {
     "DEBUG": "0",
@@ -47,23 +48,6 @@ ENVIRONMENT = {
     "EMAIL_URL": "consolemail://",
     "LOG_LEVEL": "WARNING",
 }
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-            print(f"Created database {name}.")
-    admin.close()
 
 
 def _text(value: str) -> str:

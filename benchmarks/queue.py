@@ -35,7 +35,8 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
-from urllib.parse import urlparse  # noqa: E402
+
+from benchmarks.common import ensure_database, percentile  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_queue"
 ENVIRONMENT = {
@@ -48,23 +49,6 @@ ENVIRONMENT = {
     "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
     "EMAIL_URL": "consolemail://",
 }
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-            print(f"Created database {name}.")
-    admin.close()
 
 
 # Sample tags: (name, every how many tickets by id). Every ticket shows its tags in the
@@ -112,12 +96,6 @@ def deep_key(engineer, query: str, now) -> str:  # type: ignore[no-untyped-def]
         return ""
     ticket = tickets[min(20_000, total * 2 // 3)]
     return QueueKey.of(ticket).encode()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def main() -> None:
