@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Tier
 from sla import explain
+from sla.calendar import BusinessCalendar
 from sla.models import Metric, SLAClock, SupportPlan, Target
 from tests.factories import CustomerFactory, EngineerFactory, OrganizationFactory
 from tests.tickets.helpers import make_ticket, sp
@@ -242,3 +243,37 @@ def test_the_24x7_countdown_reads_as_continuous_time_in_portuguese():
     with translation.override("pt-br"):
         assert str(explain._time_basis(is_24x7=True)) == "em tempo corrido"
         assert str(explain._time_basis(is_24x7=False)) == "em horário comercial"
+
+
+def test_queue_countdown_sentences_in_portuguese_for_each_state():
+    """The whole countdown as the queue shows it in pt-BR: running and overdue on a 24x7
+    and on a business-hours calendar, paused, met late and met."""
+    full_days = BusinessCalendar("UTC", {day: [("00:00", "24:00")] for day in range(7)})
+    business = BusinessCalendar("UTC", {day: [("08:00", "17:00")] for day in range(5)})
+    now = datetime.datetime(2026, 12, 1, 13, 0, tzinfo=datetime.UTC)  # a Tuesday
+    running = [SLAClock(metric="first_response")]
+    soon = now + datetime.timedelta(minutes=9)
+    late = now - datetime.timedelta(hours=2)
+
+    def text(**kwargs):
+        kwargs.setdefault("warn", None)
+        kwargs.setdefault("clocks", running)
+        return explain.countdown(now=now, **kwargs)
+
+    with translation.override("pt-br"):
+        ahead = text(due=soon, calendar=full_days, is_24x7=True)
+        assert (ahead.code, ahead.text) == ("running", "faltam 9 min em tempo corrido")
+        overdue = text(due=late, calendar=full_days, is_24x7=True)
+        assert overdue.code == "breached"
+        assert overdue.text == "atrasado em 2 h em tempo corrido"
+        assert overdue.due_text.startswith("vencia ter 1 dez 2026, 11:00")
+        office = text(due=late, calendar=business, is_24x7=False)
+        assert office.text == "atrasado em 2 h em horário comercial"
+        paused = SLAClock(metric="first_response", paused_at=now)
+        assert text(due=None, clocks=[paused], calendar=full_days, is_24x7=True).text == ("pausado")
+        met_late = SLAClock(metric="first_response", met_at=now, breached_at=late)
+        assert text(due=None, clocks=[met_late], calendar=full_days, is_24x7=True).text == (
+            "cumprido com atraso"
+        )
+        met = SLAClock(metric="first_response", met_at=now)
+        assert text(due=None, clocks=[met], calendar=full_days, is_24x7=True).text == "cumprido"
